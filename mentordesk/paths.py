@@ -1,0 +1,53 @@
+"""Where MentorDesk keeps its files.
+
+Environment variables win over platform defaults so tests, demos and power users can point
+the app anywhere without touching the real database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+from mentordesk import APP_ID
+
+_DIRS = PlatformDirs(appname=APP_ID, appauthor=False)
+
+DB_ENV = "MENTORDESK_DB"
+DATA_ENV = "MENTORDESK_DATA_DIR"
+LOG_ENV = "MENTORDESK_LOG_DIR"
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def data_dir() -> Path:
+    override = os.environ.get(DATA_ENV)
+    return Path(override) if override else Path(_DIRS.user_data_dir)
+
+
+def log_dir() -> Path:
+    override = os.environ.get(LOG_ENV)
+    return Path(override) if override else Path(_DIRS.user_log_dir)
+
+
+def default_db_path() -> Path:
+    override = os.environ.get(DB_ENV)
+    if override:
+        return Path(override).expanduser()
+    return data_dir() / "mentordesk.sqlite3"
+
+
+def demo_db_path() -> Path:
+    """The demo database lives next to, but never in, the user's real file."""
+    return data_dir() / "demo.sqlite3"
+
+
+def backup_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "backups"

@@ -1,0 +1,246 @@
+"""Opening, checking and migrating the MentorDesk SQLite file.
+
+Order matters on open: refuse anything that is not ours or is damaged *before* writing a
+single byte, back up before migrating, and only then hand out sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from mentordesk.errors import (
+    CorruptDatabase,
+    DatabaseLocked,
+    DiskFull,
+    NewerDatabaseVersion,
+    NotAMentorDeskDatabase,
+)
+from mentordesk.paths import private_dir
+from mentordesk.storage import backup
+from mentordesk.storage.migrations import HEAD, KNOWN_REVISIONS
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# PRAGMA application_id marks the file as ours ("MDK1"), so a foreign SQLite file is refused.
+APPLICATION_ID = 0x4D444B31
+BUSY_TIMEOUT_MS = 5000
+
+
+def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cur.close()
+
+
+def _make_engine(path: Path, *, pooled: bool = True) -> Engine:
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    }
+    if not pooled:
+        kwargs["poolclass"] = NullPool
+    engine = create_engine(f"sqlite:///{path}", **kwargs)
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def _offer(path: Path) -> list[Path]:
+    return [b.path for b in backup.list_backups(path)]
+
+
+def _inspect_existing(path: Path) -> str | None:
+    """Validate an existing file without writing to it; return its schema revision."""
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise NotAMentorDeskDatabase(
+            f"{path} is not a MentorDesk database (it is not an SQLite file).",
+            path,
+            hint="Choose another file, or restore one of the backups.",
+            backups=_offer(path),
+        )
+    problems = backup.check_file(path)
+    if problems:
+        raise CorruptDatabase(
+            f"{path} is damaged ({problems[0]}).",
+            path,
+            hint="Nothing was changed. Restore the newest backup, or open another file.",
+            backups=_offer(path),
+        )
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision: str | None = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    finally:
+        conn.close()
+    if tables and app_id != APPLICATION_ID:
+        raise NotAMentorDeskDatabase(
+            f"{path} is an SQLite database of another program, not MentorDesk's.",
+            path,
+            hint="MentorDesk did not touch it. Choose another file.",
+            backups=_offer(path),
+        )
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise NewerDatabaseVersion(
+            f"{path} was written by a newer MentorDesk (schema {revision}).",
+            path,
+            hint="Update MentorDesk to open it; this version left it untouched.",
+            backups=_offer(path),
+        )
+    return revision
+
+
+def _protect(path: Path) -> None:
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(candidate, 0o600)
+
+
+def run_migrations(path: Path) -> None:
+    """Upgrade ``path`` to the packaged head. Imports Alembic only when called."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    # A dedicated unpooled engine: env.py switches foreign keys off on its connection and
+    # that connection must not be handed out again afterwards.
+    engine = _make_engine(path, pooled=False)
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            conn.commit()
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+class Database:
+    """An open MentorDesk database: hands out units of work (one Session per user action)."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work: commits when the block succeeds, rolls back when it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            raise translate_operational_error(exc, self.path) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end, never commits)."""
+        session = self._sessions()
+        try:
+            yield session
+        except OperationalError as exc:
+            raise translate_operational_error(exc, self.path) from exc
+        finally:
+            session.rollback()
+            session.close()
+
+    def quick_check(self) -> list[str]:
+        return backup.check_file(self.path)
+
+    def backup(self, reason: str = "manual") -> Path:
+        path = backup.create_backup(self.path, reason=reason)
+        return path
+
+    def close(self) -> None:
+        self.engine.dispose()
+        _protect(self.path)
+
+
+def translate_operational_error(exc: OperationalError, path: Path) -> Exception:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(
+            f"{path.name} is in use by another program.",
+            hint="Close the other MentorDesk window and try again; your edit is kept.",
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFull(
+            f"There is no room left to save to {path.name}.",
+            hint="Free some disk space; your edit is kept and will be saved on the next try.",
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseLocked(
+            f"{path.name} cannot be written (the file or its folder is read-only).",
+            hint="Check the folder's permissions; your edit is kept.",
+        )
+    return exc
+
+
+def open_database(path: Path, *, check: bool = True) -> Database:
+    """Open (creating or migrating as needed) the database at ``path``.
+
+    Raises a ``DatabaseOpenError`` subclass, with a message for the user, when the file is
+    not ours, is newer than this version, or is damaged. The file is never modified then.
+    """
+    path = path.expanduser().resolve()
+    if not path.parent.exists():
+        private_dir(path.parent)
+    if path.exists() and path.stat().st_size > 0:
+        revision = _inspect_existing(path) if check else _read_revision(path)
+    else:
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        revision = None
+    _protect(path)
+    if revision != HEAD:
+        if revision is not None:
+            log.info("backing up %s before migrating from %s to %s", path, revision, HEAD)
+            backup.create_backup(path, reason="pre-migration")
+        run_migrations(path)
+    engine = _make_engine(path)
+    # Touch the file once so WAL mode is on and the sidecars exist with our modes.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    _protect(path)
+    return Database(path, engine)
+
+
+def _read_revision(path: Path) -> str | None:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]  # type: ignore[no-any-return]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
