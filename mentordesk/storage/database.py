@@ -117,8 +117,11 @@ def _protect(path: Path) -> None:
             os.chmod(candidate, 0o600)
 
 
-def run_migrations(path: Path) -> None:
-    """Upgrade ``path`` to the packaged head. Imports Alembic only when called."""
+def run_migrations(path: Path, target: str = "head") -> None:
+    """Upgrade ``path`` to ``target`` (the packaged head by default).
+
+    Imports Alembic only when called: most starts need no migration and skip its import.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -130,7 +133,7 @@ def run_migrations(path: Path) -> None:
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, target)
             conn.commit()
             conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
             conn.commit()

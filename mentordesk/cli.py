@@ -1,0 +1,192 @@
+"""The ``mentordesk`` command line: the GUI by default, headless subcommands on the same file.
+
+Every failure ends in one line on stderr and a non-zero status, never a traceback; bugs are
+logged with their traceback to the log file named in that line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from mentordesk import APP_NAME, __version__
+from mentordesk.errors import KnownError
+from mentordesk.paths import default_db_path, demo_db_path
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70
+
+DEMO_MENTEES = 24
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with our usage status and a single-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mentordesk",
+        description=f"{APP_NAME}: mentees, goals, session notes and calendar sync.",
+        epilog="Without a command, the desktop app starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, metavar="PATH",
+                       help="database file (default: $MENTORDESK_DB or the user data folder)")
+    where.add_argument("--demo", action="store_true",
+                       help="use a separate demo database, filled with sample data on first use")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="fill the database with realistic demo data")
+    demo.add_argument("--mentees", type=int, default=DEMO_MENTEES, metavar="N")
+    demo.add_argument("--sessions", type=int, default=None, metavar="M",
+                      help="held sessions with notes (default: 6 per mentee)")
+    demo.add_argument("--goals", type=int, default=None, metavar="G",
+                      help="goals (default: 3 per mentee)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(run=_cmd_demo)
+
+    backup = sub.add_parser("backup", help="make a verified backup of the database now")
+    backup.set_defaults(run=_cmd_backup)
+
+    backups = sub.add_parser("backups", help="list the backups of the database")
+    backups.set_defaults(run=_cmd_list_backups)
+
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("backup", type=Path, help="backup file (see `mentordesk backups`)")
+    restore.set_defaults(run=_cmd_restore)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Feature modules add their subcommands here (import, export, sync) without this file
+# growing a dependency on them at import time.
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = []
+
+
+def db_path_from(args: argparse.Namespace) -> Path:
+    if args.demo:
+        return demo_db_path()
+    if args.db is not None:
+        return Path(args.db).expanduser()
+    return default_db_path()
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.services.demo import generate_demo
+    from mentordesk.storage.database import open_database
+
+    if args.mentees < 1 or (args.sessions is not None and args.sessions < 0):
+        raise KnownError("--mentees must be at least 1 and --sessions not negative.")
+    db = open_database(db_path_from(args))
+    try:
+        summary = generate_demo(db, mentees=args.mentees, sessions=args.sessions,
+                                goals=args.goals, seed=args.seed)
+    finally:
+        db.close()
+    out.write(
+        f"Added {summary.mentees} mentees, {summary.goals} goals, {summary.sessions} sessions, "
+        f"{summary.notes} notes and {summary.action_items} action items to {db.path}\n"
+    )
+    return EXIT_OK
+
+
+def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.storage.database import open_database
+
+    path = db_path_from(args)
+    if not path.exists():
+        raise KnownError(f"There is no database at {path} to back up.")
+    db = open_database(path)
+    try:
+        made = db.backup("manual")
+    finally:
+        db.close()
+    out.write(f"Backup written and verified: {made}\n")
+    return EXIT_OK
+
+
+def _cmd_list_backups(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.storage.backup import list_backups
+
+    found = list_backups(db_path_from(args))
+    if not found:
+        out.write("No backups yet.\n")
+    for info in found:
+        out.write(f"{info.taken_at:%Y-%m-%d %H:%M:%S} UTC  {info.reason:<14} {info.path}\n")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.storage.backup import BackupError, restore_backup
+
+    target = db_path_from(args)
+    try:
+        moved = restore_backup(Path(args.backup).expanduser(), target)
+    except (BackupError, OSError) as exc:
+        raise KnownError(f"Could not restore: {exc}") from exc
+    out.write(f"Restored {args.backup} into {target}\n")
+    if moved is not None:
+        out.write(f"The previous file was kept as {moved}\n")
+    return EXIT_OK
+
+
+def _ensure_demo_database(path: Path) -> None:
+    """The demo file is created and filled on first use; the real database is never touched."""
+    if path.exists() and path.stat().st_size > 0:
+        return
+    from mentordesk.services.demo import generate_demo
+    from mentordesk.storage.database import open_database
+
+    db = open_database(path)
+    try:
+        generate_demo(db, mentees=DEMO_MENTEES)
+    finally:
+        db.close()
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from mentordesk.logging_setup import log_file, setup_logging
+
+    try:
+        setup_logging()
+    except OSError as exc:
+        err.write(f"mentordesk: cannot write the log folder: {exc}\n")
+    try:
+        if args.command is None:
+            from mentordesk.ui.app import run_gui
+
+            path = db_path_from(args)
+            if args.demo:
+                _ensure_demo_database(path)
+            return run_gui(path)
+        result: int = args.run(args, out)
+        return result
+    except KnownError as exc:
+        err.write(f"mentordesk: {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write("mentordesk: interrupted\n")
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.command or "gui")
+        err.write(f"mentordesk: internal error ({type(exc).__name__}); details in {log_file()}\n")
+        return EXIT_BUG

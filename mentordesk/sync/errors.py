@@ -1,0 +1,87 @@
+"""Why a sync could not finish, each with a message the user can act on.
+
+The UI and the CLI pick their wording and actions by type (Reconnect, Recreate, Confirm).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mentordesk.errors import KnownError
+
+
+class SyncError(KnownError):
+    """Base of every expected sync failure."""
+
+
+class NotConnected(SyncError):
+    def __init__(self) -> None:
+        super().__init__("Google Calendar is not connected.",
+                         hint="Open Settings ▸ Google Calendar… and press Connect.")
+
+
+class ClientSecretsMissing(SyncError):
+    pass
+
+
+class SecureStorageUnavailable(SyncError):
+    """No usable OS keyring: the sign-in cannot be stored safely."""
+
+
+class AuthRevoked(SyncError):
+    """Google answered ``invalid_grant``: the refresh token was revoked or expired."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__(
+            "Google access was revoked or has expired.",
+            hint=f"Reconnect Google; {pending} queued change(s) are kept and will be sent then.",
+        )
+        self.pending = pending
+
+
+class Offline(SyncError):
+    def __init__(self, pending: int, detail: str = "") -> None:
+        super().__init__(f"Offline — {pending} change(s) queued.",
+                         hint="They will be sent at the next sync.")
+        self.pending = pending
+        self.detail = detail
+
+
+class ServiceTrouble(SyncError):
+    """Google kept answering 5xx: temporary, retried at the next sync."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__("Google Calendar is not responding properly right now.",
+                         hint=f"{pending} change(s) stay queued; the next sync retries.")
+        self.pending = pending
+
+
+class RateLimited(SyncError):
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__("Google asked MentorDesk to slow down.",
+                         hint=f"Retrying at {retry_at.astimezone():%H:%M:%S}.")
+        self.retry_at = retry_at
+
+
+class CalendarMissing(SyncError):
+    def __init__(self, calendar_id: str) -> None:
+        super().__init__("The MentorDesk calendar no longer exists in Google Calendar.",
+                         hint="Recreate it to send all sessions there again.")
+        self.calendar_id = calendar_id
+
+
+class MassDeleteBlocked(SyncError):
+    """A pull would remove many sessions at once: ask before applying it."""
+
+    def __init__(self, count: int, total: int) -> None:
+        super().__init__(
+            f"Google Calendar would cancel {count} of {total} synced sessions at once.",
+            hint="Nothing was changed. Confirm to apply it, or check the calendar in Google.",
+        )
+        self.count = count
+        self.total = total
+
+
+class SyncCancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__("Sync cancelled.", hint="Changes not yet sent stay queued.")

@@ -1,0 +1,268 @@
+"""Sessions ⇄ Google events, and the three-way merge of the fields MentorDesk owns.
+
+MentorDesk owns title, time, recurrence, description and whether the session happens;
+Google owns attendee replies, reminders, colour and conference details. Only owned fields
+are ever written by a PATCH, so Google's side survives every push untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Json = dict[str, Any]
+
+PRIVATE_KEY = "mentordeskSessionId"
+OWNED_FIELDS: tuple[str, ...] = (
+    "title", "description", "start", "minutes", "timezone", "recurrence", "status",
+)
+FIELD_LABELS: dict[str, str] = {
+    "title": "title",
+    "description": "agenda",
+    "start": "start time",
+    "minutes": "duration",
+    "timezone": "time zone",
+    "recurrence": "recurrence",
+    "status": "cancellation",
+    "attendees": "mentee's email",
+}
+MAX_TITLE = 1024
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """What the push needs from one session row, read in a short transaction."""
+
+    id: int
+    google_event_id: str
+    title: str
+    agenda: str
+    start_utc: datetime
+    timezone: str
+    duration_minutes: int
+    rrule: str | None
+    status: str
+    want_meet: bool
+    meeting_link: str | None
+    mentee_email: str | None
+    series_id: int | None
+    original_start_utc: datetime | None
+    # Original starts of cancelled or moved occurrences of this series (EXDATE lines).
+    exdates: tuple[datetime, ...] = field(default=())
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def exdate_line(when: datetime, tz: str) -> str:
+    local = when.astimezone(ZoneInfo(tz))
+    return f"EXDATE;TZID={tz}:{local:%Y%m%dT%H%M%S}"
+
+
+def owned_from_session(s: SessionData) -> Json:
+    recurrence: list[str] = []
+    if s.rrule and s.series_id is None:
+        recurrence.append(f"RRULE:{s.rrule.removeprefix('RRULE:')}")
+        recurrence.extend(exdate_line(d, s.timezone) for d in s.exdates)
+    return {
+        "title": s.title,
+        "description": s.agenda,
+        "start": _iso(s.start_utc),
+        "minutes": s.duration_minutes,
+        "timezone": s.timezone,
+        "recurrence": sorted(recurrence),
+        "status": "cancelled" if s.status == "cancelled" else "confirmed",
+    }
+
+
+def _parse_when(value: Json, tz: str) -> tuple[datetime, bool]:
+    if value.get("date"):
+        day = date.fromisoformat(str(value["date"]))
+        return datetime(day.year, day.month, day.day, tzinfo=_zone(tz)).astimezone(UTC), True
+    raw = str(value.get("dateTime", ""))
+    dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=_zone(value.get("timeZone") or tz))
+    return dt.astimezone(UTC), False
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def owned_from_event(event: Json, default_tz: str) -> Json:
+    start_raw: Json = event.get("start") or {}
+    end_raw: Json = event.get("end") or {}
+    tz = str(start_raw.get("timeZone") or default_tz)
+    recurrence = sorted(str(r) for r in event.get("recurrence") or [])
+    if not start_raw:
+        # Cancelled events in incremental lists may carry nothing but id and status.
+        return {"status": event.get("status", "cancelled"), "recurrence": recurrence}
+    start, _ = _parse_when(start_raw, tz)
+    end, _ = _parse_when(end_raw or start_raw, tz)
+    return {
+        "title": str(event.get("summary") or ""),
+        "description": str(event.get("description") or ""),
+        "start": _iso(start),
+        "minutes": max(1, int((end - start).total_seconds() // 60)),
+        "timezone": tz,
+        "recurrence": recurrence,
+        "status": "cancelled" if event.get("status") == "cancelled" else "confirmed",
+    }
+
+
+def meet_link(event: Json) -> str | None:
+    if event.get("hangoutLink"):
+        return str(event["hangoutLink"])
+    for entry in (event.get("conferenceData") or {}).get("entryPoints") or []:
+        if entry.get("entryPointType") == "video" and entry.get("uri"):
+            return str(entry["uri"])
+    return None
+
+
+def session_marker(event: Json) -> str | None:
+    private = (event.get("extendedProperties") or {}).get("private") or {}
+    value = private.get(PRIVATE_KEY)
+    return str(value) if value is not None else None
+
+
+def conference_request(s: SessionData) -> Json:
+    # Derived from the session, so a retried write cannot create a second meeting.
+    return {"createRequest": {"requestId": f"mentordesk-{s.google_event_id}",
+                              "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+
+
+def _when(owned: Json) -> tuple[Json, Json]:
+    zone = ZoneInfo(owned["timezone"])
+    start = datetime.fromisoformat(owned["start"].replace("Z", "+00:00"))
+    end = start + timedelta(minutes=int(owned["minutes"]))
+    return ({"dateTime": start.astimezone(zone).isoformat(), "timeZone": owned["timezone"]},
+            {"dateTime": end.astimezone(zone).isoformat(), "timeZone": owned["timezone"]})
+
+
+def event_fields(owned: Json, only: set[str] | None = None) -> Json:
+    """The Google fields for ``owned`` (restricted to the keys in ``only``, if given)."""
+    keys = set(OWNED_FIELDS) if only is None else only
+    body: Json = {}
+    if "title" in keys:
+        body["summary"] = owned["title"]
+    if "description" in keys:
+        body["description"] = owned["description"]
+    if keys & {"start", "minutes", "timezone", "recurrence"}:
+        # Google needs the zone on both ends whenever a recurrence is involved.
+        body["start"], body["end"] = _when(owned)
+    if "recurrence" in keys:
+        body["recurrence"] = list(owned["recurrence"])
+    if "status" in keys:
+        body["status"] = owned["status"]
+    return body
+
+
+def insert_body(s: SessionData, owned: Json) -> Json:
+    body = event_fields(owned)
+    body["id"] = s.google_event_id
+    body["status"] = "confirmed"
+    body["extendedProperties"] = {"private": {PRIVATE_KEY: str(s.id)}}
+    if s.mentee_email:
+        body["attendees"] = [{"email": s.mentee_email}]
+    if s.want_meet and not s.meeting_link:
+        body["conferenceData"] = conference_request(s)
+    return body
+
+
+def changed_fields(base: Json | None, current: Json) -> set[str]:
+    if base is None:
+        return set(OWNED_FIELDS)
+    return {k for k in OWNED_FIELDS if base.get(k) != current.get(k)}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    merged: Json
+    conflicts: tuple[str, ...]
+
+
+def merge(base: Json | None, mine: Json, theirs: Json) -> MergeResult:
+    """Three-way merge per owned field against the last-synced snapshot ``base``."""
+    base = base or {}
+    merged: Json = {}
+    conflicts: list[str] = []
+    for key in OWNED_FIELDS:
+        b, m, t = base.get(key), mine.get(key), theirs.get(key, m)
+        if m == t or t == b:
+            merged[key] = m
+        elif m == b:
+            merged[key] = t
+        else:
+            merged[key] = m
+            conflicts.append(key)
+    return MergeResult(merged, tuple(conflicts))
+
+
+def validate(s: SessionData) -> tuple[str, str] | None:
+    """A (field, message) for data Google would refuse, before anything is sent."""
+    if len(s.title) > MAX_TITLE:
+        return "title", f"The title is longer than {MAX_TITLE} characters."
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "time zone", f"“{s.timezone}” is not a known time zone."
+    if s.duration_minutes <= 0:
+        return "duration", "The duration must be at least one minute."
+    if s.rrule and s.series_id is None:
+        from dateutil.rrule import rrulestr
+
+        try:
+            rrulestr(f"RRULE:{s.rrule.removeprefix('RRULE:')}",
+                     dtstart=s.start_utc.replace(tzinfo=None))
+        except (ValueError, TypeError):
+            return "recurrence", f"The repeat rule “{s.rrule}” is not valid."
+    return None
+
+
+def field_from_error(message: str) -> str:
+    """Which session field a Google 400 message is about."""
+    text = message.lower()
+    for needle, name in (("time zone", "time zone"), ("recurrence", "recurrence"),
+                         ("rrule", "recurrence"), ("time range", "duration"),
+                         ("end time", "duration"), ("start time", "start time"),
+                         ("summary", "title"), ("description", "agenda"),
+                         ("attendee", "mentee's email"), ("email", "mentee's email")):
+        if needle in text:
+            return name
+    return "session"
+
+
+def dumps(owned: Json) -> str:
+    return json.dumps(owned, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str | None) -> Json | None:
+    if not text:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None
+
+
+def apply_owned(row: Any, owned: Json) -> None:
+    """Write Google's version of the owned fields onto a session row (ORM object)."""
+    if "title" in owned:
+        row.title = owned["title"]
+        row.agenda = owned["description"]
+        row.start_utc = datetime.fromisoformat(owned["start"].replace("Z", "+00:00"))
+        row.duration_minutes = int(owned["minutes"])
+        row.timezone = owned["timezone"]
+        if row.series_id is None:
+            rrules = [r for r in owned["recurrence"] if r.startswith("RRULE:")]
+            row.rrule = rrules[0].removeprefix("RRULE:") if rrules else None
+    if owned.get("status") == "cancelled":
+        row.status = "cancelled"
+    elif row.status == "cancelled":
+        row.status = "scheduled"

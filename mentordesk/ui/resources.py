@@ -1,0 +1,76 @@
+"""Icons and stylesheets from ``resources/``.
+
+Icons are monochrome SVGs drawn with ``currentColor``; a custom icon engine renders them at
+the exact device size requested (crisp at any DPI) in the palette's text colour, so they
+follow light and dark themes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    return RESOURCES.joinpath(*parts)
+
+
+@cache
+def _svg_source(name: str) -> str:
+    return resource_path("icons", f"{name}.svg").read_text(encoding="utf-8")
+
+
+class _PaletteSvgEngine(QIconEngine):
+    def __init__(self, name: str, on_accent: bool = False) -> None:
+        super().__init__()
+        self._name = name
+        self._on_accent = on_accent
+
+    def _colour(self, mode: QIcon.Mode) -> str:
+        app = QGuiApplication.instance()
+        palette = QGuiApplication.palette() if app is not None else QPalette()
+        if mode == QIcon.Mode.Disabled:
+            group = QPalette.ColorGroup.Disabled
+        else:
+            group = QPalette.ColorGroup.Active
+        on_accent = self._on_accent or mode == QIcon.Mode.Selected
+        role = QPalette.ColorRole.HighlightedText if on_accent else QPalette.ColorRole.WindowText
+        return palette.color(group, role).name()
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        svg = _svg_source(self._name).replace("currentColor", self._colour(mode))
+        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+        renderer.render(painter, rect)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
+            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        finally:
+            painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _PaletteSvgEngine(self._name, self._on_accent)
+
+
+def icon(name: str, *, on_accent: bool = False) -> QIcon:
+    """A themed icon from ``resources/icons/<name>.svg``.
+
+    ``on_accent`` draws it in the highlighted-text colour, for use on accent-coloured buttons.
+    """
+    if name == "app":
+        return QIcon(str(resource_path("icons", "app.svg")))
+    return QIcon(_PaletteSvgEngine(name, on_accent))
+
+
+def stylesheet() -> str:
+    return resource_path("styles", "app.qss").read_text(encoding="utf-8")

@@ -1,0 +1,34 @@
+"""The contract between the main window and each of its views."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from mentordesk.ui.context import AppContext
+
+
+class ViewPage(QWidget):
+    """One of the main window's views (Mentees, Goal board, Notes)."""
+
+    view_id = ""
+    title = ""
+    icon_name = ""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setAccessibleName(self.title)
+
+    def menu_actions(self) -> dict[str, list[QAction]]:
+        """Actions this view adds to the menu bar, by menu title (e.g. "&File")."""
+        return {}
+
+    def activated(self) -> None:
+        """The view became visible."""
+
+    def flush(self) -> None:
+        """Save anything pending now: called on view switch, focus loss and quit."""
+
+    def focus_filter(self) -> None:
+        """Put the keyboard focus in the view's filter or search field, if it has one."""

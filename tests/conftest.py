@@ -1,0 +1,65 @@
+"""Shared fixtures: offscreen Qt, isolated user dirs, real SQLite files in tmp dirs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data, log and settings folders: nothing touches the real ones."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MENTORDESK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("MENTORDESK_LOG_DIR", str(home / "log"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("MENTORDESK_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "mentordesk.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[object]:
+    from mentordesk.storage.database import open_database
+
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Iterator[object]:
+    from mentordesk.services.demo import generate_demo
+    from mentordesk.storage.database import open_database
+
+    database = open_database(tmp_path / "demo.sqlite3")
+    generate_demo(database, mentees=12, seed=3)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def qt_settings(tmp_path: Path) -> object:
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Collect error dialogs instead of blocking on them."""
+    from mentordesk.ui import errors
+
+    monkeypatch.setattr(errors, "dialogs_enabled", False)
+    errors.reported.clear()
+    return errors.reported
