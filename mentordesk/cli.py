@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mentordesk import APP_NAME, __version__
 from mentordesk.errors import KnownError
 from mentordesk.paths import default_db_path, demo_db_path
+
+if TYPE_CHECKING:
+    from mentordesk.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, help="backup file (see `mentordesk backups`)")
     restore.set_defaults(run=_cmd_restore)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    imp = sub.add_parser("import", help="import mentees from a CSV file (all or nothing)")
+    imp.add_argument("file", type=Path, help="CSV with a header row; `name` is required")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="import the valid rows and report the others")
+    imp.set_defaults(run=_cmd_import)
+
+    exp = sub.add_parser(
+        "export", help="export by extension: .csv mentees, .ics sessions, .md/.pdf report",
+    )
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--mentee", metavar="NAME",
+                     help="with .md or .pdf: the mentee whose progress report to write")
+    exp.set_defaults(run=_cmd_export)
+
+    sync = sub.add_parser("sync", help="sync sessions with Google Calendar (for cron)")
+    sync.set_defaults(run=_cmd_sync)
     return parser
-
-
-# Feature modules add their subcommands here (import, export, sync) without this file
-# growing a dependency on them at import time.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = []
 
 
 def db_path_from(args: argparse.Namespace) -> Path:
@@ -142,6 +154,63 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     if moved is not None:
         out.write(f"The previous file was kept as {moved}\n")
     return EXIT_OK
+
+
+def _open_existing(args: argparse.Namespace) -> Database:
+    from mentordesk.storage.database import open_database
+
+    return open_database(db_path_from(args))
+
+
+def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.services.csv_io import import_mentees_csv
+
+    db = _open_existing(args)
+    try:
+        report = import_mentees_csv(db, Path(args.file).expanduser(),
+                                    skip_invalid=args.skip_invalid)
+    finally:
+        db.close()
+    out.write(report.summary() + "\n")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.file).expanduser()
+    suffix = target.suffix.lower()
+    if args.mentee and suffix not in (".md", ".pdf"):
+        raise KnownError("--mentee goes with a .md or .pdf report file.")
+    if suffix in (".md", ".pdf") and not args.mentee:
+        raise KnownError("A .md or .pdf export is a progress report: add --mentee NAME.")
+    if suffix not in (".csv", ".ics", ".md", ".pdf"):
+        raise KnownError(f"Cannot export to '{suffix or target.name}': use .csv (mentees), "
+                         ".ics (sessions), or .md/.pdf with --mentee (progress report).")
+    db = _open_existing(args)
+    try:
+        if suffix == ".csv":
+            from mentordesk.services.csv_io import export_mentees_csv
+
+            count = export_mentees_csv(db, target)
+            out.write(f"Exported {count} mentees to {target}\n")
+        elif suffix == ".ics":
+            from mentordesk.services.ics_export import export_ics
+
+            count = export_ics(db, target)
+            out.write(f"Exported {count} sessions to {target}\n")
+        else:
+            from mentordesk.services.reports import export_report
+
+            export_report(db, args.mentee, target)
+            out.write(f"Wrote the progress report for {args.mentee} to {target}\n")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk.sync.cli import run_sync
+
+    return run_sync(db_path_from(args), out)
 
 
 def _ensure_demo_database(path: Path) -> None:

@@ -222,6 +222,19 @@ class ActionItem(Timestamped, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SessionGoal(Base):
+    """A goal that was worked on in a session: the thread from goal to the notes about it."""
+
+    __tablename__ = "session_goals"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class OutboxEntry(Base):
     """One pending calendar change per session, written in the same transaction as the edit.
 
