@@ -52,6 +52,18 @@ if [ ! -x .venv/bin/python ]; then
     exit 1
   }
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-echo "MentorDesk is installed in .venv"
+# Reinstall only when the dependency list changed since the last run (the stamp is its hash).
+STAMP=.venv/.mentordesk-installed
+WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import mentordesk, PySide6.QtWidgets" || {
+    echo "The install did not complete; see the messages above." >&2
+    exit 1
+  }
+  echo "$WANT" > "$STAMP"
+  echo "MentorDesk is installed in .venv"
+fi

@@ -1,0 +1,259 @@
+"""Queries for goals, milestones and board columns. Functions take the unit of work's ORM
+session and never commit.
+
+Order on the board is ``(position, id)`` within a column. Positions are increasing but not
+dense: a move shifts the cards below the insertion point with one UPDATE instead of
+renumbering the column row by row, so a drag costs the same at 20 cards or 2,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session as OrmSession
+
+from mentordesk.storage.schema import (
+    ActionItem,
+    BoardColumn,
+    Goal,
+    Mentee,
+    MenteeTag,
+    Milestone,
+    Note,
+    ResourceLink,
+    SessionGoal,
+    Tag,
+)
+from mentordesk.storage.schema import Session as SessionRow
+
+
+# -- columns ---------------------------------------------------------------------------
+def columns(s: OrmSession) -> Sequence[BoardColumn]:
+    return s.scalars(select(BoardColumn).order_by(BoardColumn.position, BoardColumn.id)).all()
+
+
+def column(s: OrmSession, column_id: int) -> BoardColumn | None:
+    return s.get(BoardColumn, column_id)
+
+
+def column_by_key(s: OrmSession, status_key: str) -> BoardColumn | None:
+    return s.scalar(select(BoardColumn).where(BoardColumn.status_key == status_key))
+
+
+def add_column(s: OrmSession, name: str, *, column_id: int | None = None,
+               position: int | None = None) -> BoardColumn:
+    if position is None:
+        position = int(s.scalar(select(func.max(BoardColumn.position))) or 0) + 1
+    else:
+        s.execute(update(BoardColumn).where(BoardColumn.position >= position)
+                  .values(position=BoardColumn.position + 1))
+    row = BoardColumn(name=name, position=position)
+    if column_id is not None:
+        row.id = column_id
+    s.add(row)
+    s.flush()
+    return row
+
+
+def goals_in_column(s: OrmSession, column_id: int) -> int:
+    return int(s.scalar(select(func.count()).select_from(Goal)
+                        .where(Goal.column_id == column_id)) or 0)
+
+
+# -- the board -------------------------------------------------------------------------
+def board_rows(s: OrmSession, goal_ids: Iterable[int] | None = None) -> Sequence[Row[Any]]:
+    """One row per goal of an active mentee, in board order, with what a card shows.
+
+    Milestone and open-action counts come from grouped subqueries joined once, not one
+    query per card: the whole board of 2,000 goals is a single round trip.
+    """
+    ms = (
+        select(
+            Milestone.goal_id.label("goal_id"),
+            func.count().label("total"),
+            func.sum(case((Milestone.done.is_(True), 1), else_=0)).label("done"),
+        )
+        .group_by(Milestone.goal_id)
+        .subquery()
+    )
+    acts = (
+        select(ActionItem.goal_id.label("goal_id"), func.count().label("open"))
+        .where(ActionItem.goal_id.is_not(None), ActionItem.done.is_(False),
+               ActionItem.kind == "action")
+        .group_by(ActionItem.goal_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Goal.id, Goal.mentee_id, Mentee.name, Goal.column_id, Goal.position, Goal.title,
+            Goal.target_value, Goal.target_unit, Goal.current_value, Goal.progress_mode,
+            Goal.manual_progress, Goal.due_date, Goal.completed_at,
+            func.coalesce(ms.c.done, 0), func.coalesce(ms.c.total, 0),
+            func.coalesce(acts.c.open, 0),
+        )
+        .join(Mentee, Mentee.id == Goal.mentee_id)
+        .outerjoin(ms, ms.c.goal_id == Goal.id)
+        .outerjoin(acts, acts.c.goal_id == Goal.id)
+        .where(Mentee.archived.is_(False))
+        .order_by(Goal.column_id, Goal.position, Goal.id)
+    )
+    if goal_ids is not None:
+        query = query.where(Goal.id.in_(list(goal_ids)))
+    return s.execute(query).all()
+
+
+def mentees_with_goals(s: OrmSession) -> Sequence[Row[Any]]:
+    return s.execute(
+        select(Mentee.id, Mentee.name)
+        .where(Mentee.archived.is_(False), Mentee.id.in_(select(Goal.mentee_id)))
+        .order_by(Mentee.name, Mentee.id)
+    ).all()
+
+
+def active_mentees(s: OrmSession) -> Sequence[Row[Any]]:
+    return s.execute(
+        select(Mentee.id, Mentee.name).where(Mentee.archived.is_(False))
+        .order_by(Mentee.name, Mentee.id)
+    ).all()
+
+
+def mentee_name(s: OrmSession, mentee_id: int) -> str | None:
+    return s.scalar(select(Mentee.name).where(Mentee.id == mentee_id))
+
+
+def tags_with_mentees(s: OrmSession) -> dict[tuple[int, str], list[int]]:
+    result: dict[tuple[int, str], list[int]] = {}
+    for tag_id, name, mentee_id in s.execute(
+        select(Tag.id, Tag.name, MenteeTag.mentee_id)
+        .join(MenteeTag, MenteeTag.tag_id == Tag.id)
+        .order_by(Tag.name)
+    ):
+        result.setdefault((tag_id, name), []).append(mentee_id)
+    return result
+
+
+# -- order -----------------------------------------------------------------------------
+def successor_id(s: OrmSession, goal: Goal) -> int | None:
+    """The goal right after ``goal`` in its column, or None when it is last."""
+    return s.scalar(
+        select(Goal.id)
+        .where(
+            Goal.column_id == goal.column_id,
+            Goal.id != goal.id,
+            or_(Goal.position > goal.position,
+                and_(Goal.position == goal.position, Goal.id > goal.id)),
+        )
+        .order_by(Goal.position, Goal.id)
+        .limit(1)
+    )
+
+
+def place(s: OrmSession, goal: Goal, column_id: int, before_id: int | None) -> None:
+    """Put ``goal`` into ``column_id`` right before ``before_id`` (at the end when None)."""
+    before = s.get(Goal, before_id) if before_id is not None else None
+    if before is not None and before.column_id != column_id:
+        before = None
+    if before is None:
+        last = s.scalar(select(func.max(Goal.position))
+                        .where(Goal.column_id == column_id, Goal.id != goal.id))
+        goal.column_id = column_id
+        goal.position = (int(last) + 1) if last is not None else 0
+        return
+    target = before.position
+    # Everything from the insertion point on moves down by one, ties included, so the
+    # moved goal sorts strictly before ``before``.
+    s.execute(
+        update(Goal)
+        .where(Goal.column_id == column_id, Goal.position >= target, Goal.id != goal.id)
+        .values(position=Goal.position + 1)
+        .execution_options(synchronize_session=False)
+    )
+    goal.column_id = column_id
+    goal.position = target
+
+
+def new_goal_position(s: OrmSession, column_id: int) -> int:
+    last = s.scalar(select(func.max(Goal.position)).where(Goal.column_id == column_id))
+    return (int(last) + 1) if last is not None else 0
+
+
+# -- milestones and links --------------------------------------------------------------
+def replace_milestones(s: OrmSession, goal_id: int,
+                       rows: Sequence[dict[str, Any]]) -> None:
+    """Make the goal's checklist exactly ``rows`` (ids kept where given, so undo restores
+    the very rows it removed)."""
+    s.execute(delete(Milestone).where(Milestone.goal_id == goal_id))
+    if rows:
+        s.execute(insert(Milestone), [dict(r, goal_id=goal_id) for r in rows])
+
+
+def replace_goal_links(s: OrmSession, goal_id: int, mentee_id: int,
+                       rows: Sequence[dict[str, Any]]) -> None:
+    s.execute(delete(ResourceLink).where(ResourceLink.goal_id == goal_id))
+    if rows:
+        s.execute(insert(ResourceLink),
+                  [dict(r, goal_id=goal_id, mentee_id=mentee_id) for r in rows])
+
+
+def goal_links(s: OrmSession, goal_id: int) -> Sequence[ResourceLink]:
+    return s.scalars(select(ResourceLink).where(ResourceLink.goal_id == goal_id)
+                     .order_by(ResourceLink.position, ResourceLink.id)).all()
+
+
+def goal_milestones(s: OrmSession, goal_id: int) -> Sequence[Milestone]:
+    return s.scalars(select(Milestone).where(Milestone.goal_id == goal_id)
+                     .order_by(Milestone.position, Milestone.id)).all()
+
+
+# -- what hangs off a goal (for delete/undo and for its story) -------------------------
+def action_item_ids(s: OrmSession, goal_id: int) -> list[int]:
+    return list(s.scalars(select(ActionItem.id).where(ActionItem.goal_id == goal_id)))
+
+
+def linked_session_ids(s: OrmSession, goal_id: int) -> list[int]:
+    return list(s.scalars(select(SessionGoal.session_id).where(SessionGoal.goal_id == goal_id)))
+
+
+def relink(s: OrmSession, goal_id: int, action_ids: Sequence[int],
+           session_ids: Sequence[int]) -> None:
+    if action_ids:
+        s.execute(update(ActionItem).where(ActionItem.id.in_(list(action_ids)))
+                  .values(goal_id=goal_id).execution_options(synchronize_session=False))
+    existing = set(s.scalars(select(SessionRow.id).where(SessionRow.id.in_(list(session_ids)))))
+    rows = [{"session_id": sid, "goal_id": goal_id} for sid in session_ids if sid in existing]
+    if rows:
+        s.execute(insert(SessionGoal), rows)
+
+
+def story_actions(s: OrmSession, goal_id: int) -> Sequence[ActionItem]:
+    return s.scalars(select(ActionItem).where(ActionItem.goal_id == goal_id)
+                     .order_by(ActionItem.created_at)).all()
+
+
+def story_sessions(s: OrmSession, goal_id: int) -> Sequence[SessionRow]:
+    """Sessions the goal was worked on in: linked directly, or where one of its action
+    items was agreed."""
+    via_actions = select(ActionItem.session_id).where(ActionItem.goal_id == goal_id,
+                                                      ActionItem.session_id.is_not(None))
+    direct = select(SessionGoal.session_id).where(SessionGoal.goal_id == goal_id)
+    return s.scalars(
+        select(SessionRow)
+        .where(or_(SessionRow.id.in_(direct), SessionRow.id.in_(via_actions)))
+        .order_by(SessionRow.start_utc)
+    ).all()
+
+
+def story_notes(s: OrmSession, session_ids: Sequence[int]) -> Sequence[Note]:
+    if not session_ids:
+        return []
+    return s.scalars(select(Note).where(Note.session_id.in_(list(session_ids)))
+                     .order_by(Note.created_at)).all()
+
+
+def goal_dates(s: OrmSession, goal_id: int) -> tuple[datetime, datetime | None] | None:
+    row = s.execute(select(Goal.created_at, Goal.completed_at).where(Goal.id == goal_id)).first()
+    return None if row is None else (row[0], row[1])
+

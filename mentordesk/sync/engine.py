@@ -1,0 +1,951 @@
+"""The two-way Google Calendar sync: pull Google's changes, then drain the outbox.
+
+Plain Python run in a worker thread (the service is built in the thread that uses it:
+httplib2 is not thread-safe). Every write is idempotent, so any retry — ours, httplib2's or
+the next sync's — converges instead of duplicating: inserts carry our own event id (409 →
+GET and adopt), updates are PATCHes with If-Match (412 → re-read and three-way merge),
+deletes treat 404/410 as done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session as OrmSession
+
+from mentordesk.storage import sync_repo
+from mentordesk.storage.database import Database
+from mentordesk.storage.outbox import enqueue_session_change, new_event_id
+from mentordesk.storage.schema import Session as SessionRow
+from mentordesk.sync import mapping
+from mentordesk.sync.errors import (
+    AuthRevoked,
+    CalendarMissing,
+    MassDeleteBlocked,
+    Offline,
+    RateLimited,
+    ServiceTrouble,
+    SyncCancelled,
+    SyncError,
+)
+from mentordesk.sync.mapping import Json, SessionData
+from mentordesk.sync.retry import RetryPolicy, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+API_ENV = "MENTORDESK_CALENDAR_API"
+DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
+CALENDAR_NAME = "MentorDesk"
+CALENDAR_DESCRIPTION = "Mentoring sessions kept in sync by MentorDesk."
+# Google allows 1,000 calls per batch; 100 keeps each batch well under rate limits while a
+# 1,000-session first sync still takes about a dozen HTTP requests.
+BATCH_SIZE = 100
+PAGE_SIZE = 2500  # events.list maximum
+MAX_ROUNDS = 6
+MASS_DELETE_COUNT = 5
+MASS_DELETE_SHARE = 0.2
+
+STATE_CALENDAR_ID = "calendar_id"
+STATE_CALENDAR_TZ = "calendar_tz"
+STATE_SYNC_TOKEN = "sync_token"
+STATE_LAST_SYNC = "last_sync_at"
+STATE_QUOTA_UNTIL = "quota_paused_until"
+STATE_MODE = "calendar_mode"
+STATE_CLIENT_SECRETS = "client_secrets_path"
+
+
+def api_endpoint() -> str:
+    return os.environ.get(API_ENV) or DEFAULT_API_ENDPOINT
+
+
+def batch_uri_for(endpoint: str) -> str:
+    """The batch URL belonging to ``endpoint``; the library's own ignores api_endpoint."""
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    prefix = path[: -len("/calendar/v3")] if path.endswith("/calendar/v3") else ""
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc,
+                                    f"{prefix}/batch/calendar/v3", "", ""))
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # "connect" | "pull" | "push"
+    done: int
+    total: int
+
+
+@dataclass
+class SyncSummary:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    errors: int = 0
+    deferred: int = 0
+    full_resync: bool = False
+    quota_paused_until: datetime | None = None
+    requests: int = 0
+    pending: int = 0
+    finished_at: datetime | None = None
+
+    def line(self) -> str:
+        text = (f"created {self.created}, updated {self.updated}, deleted {self.deleted}, "
+                f"pulled {self.pulled}, conflicts {self.conflicts}")
+        if self.errors:
+            text += f", errors {self.errors}"
+        if self.pending:
+            text += f", {self.pending} still queued"
+        return text
+
+
+class _QuotaHit(Exception):
+    pass
+
+
+class _FullSyncRequired(Exception):
+    pass
+
+
+@dataclass
+class _Item:
+    session_id: int
+    entry: sync_repo.OutboxItem | None
+    data: SessionData | None
+    event_id: str
+    etag: str | None
+    snapshot: Json | None
+    conflict: bool
+
+
+@dataclass
+class _Action:
+    item: _Item
+    kind: str  # insert | patch | cancel | adopt | delete | get_adopt | get_merge
+    body: Json | None = None
+    if_match: str | None = None
+
+
+def _reason(exc: Any) -> str:
+    details = getattr(exc, "error_details", None)
+    if isinstance(details, list) and details and isinstance(details[0], dict):
+        return str(details[0].get("reason", ""))
+    return ""
+
+
+def _classify(exc: Any) -> str:
+    status = int(getattr(exc, "status_code", 0) or 0)
+    reason = _reason(exc)
+    if reason in ("quotaExceeded", "dailyLimitExceeded"):
+        return "quota"
+    if status == 429 or reason in ("rateLimitExceeded", "userRateLimitExceeded"):
+        return "rate"
+    if status >= 500:
+        return "server"
+    return "client"
+
+
+def _retry_after(exc: Any) -> float | None:
+    resp = getattr(exc, "resp", None)
+    value = resp.get("retry-after") if resp is not None else None
+    return parse_retry_after(str(value)) if value is not None else None
+
+
+def _is_network(exc: BaseException) -> bool:
+    import httplib2
+    from google.auth import exceptions as auth_exceptions
+    from googleapiclient.errors import BatchError
+
+    return isinstance(exc, OSError | httplib2.HttpLib2Error | auth_exceptions.TransportError
+                      | BatchError)
+
+
+def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+def local_zone_name() -> str:
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        with contextlib.suppress(OSError):
+            link = os.readlink("/etc/localtime")
+            if "zoneinfo/" in link:
+                name = link.split("zoneinfo/", 1)[1]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
+
+
+def parse_exdates(lines: Sequence[str], default_tz: str) -> list[datetime]:
+    out: list[datetime] = []
+    for line in lines:
+        if not line.startswith("EXDATE"):
+            continue
+        head, _, values = line.partition(":")
+        params = dict(p.split("=", 1) for p in head.split(";")[1:] if "=" in p)
+        zone = ZoneInfo(params.get("TZID", default_tz))
+        for value in values.split(","):
+            value = value.strip()
+            try:
+                if len(value) == 8:
+                    dt = datetime.strptime(value, "%Y%m%d").replace(tzinfo=zone)
+                elif value.endswith("Z"):
+                    dt = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                else:
+                    dt = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+            out.append(dt.astimezone(UTC))
+    return out
+
+
+def session_data(row: SessionRow, exceptions: Sequence[SessionRow],
+                 email: str | None) -> SessionData:
+    exdates = tuple(sorted(e.original_start_utc for e in exceptions
+                           if e.original_start_utc is not None))
+    return SessionData(
+        id=row.id, google_event_id=row.google_event_id or "", title=row.title or "",
+        agenda=row.agenda or "", start_utc=row.start_utc, timezone=row.timezone or "UTC",
+        duration_minutes=row.duration_minutes, rrule=row.rrule, status=row.status,
+        want_meet=bool(row.want_meet), meeting_link=row.meeting_link, mentee_email=email,
+        series_id=row.series_id, original_start_utc=row.original_start_utc, exdates=exdates)
+
+
+class SyncEngine:
+    """One sync run per ``run()`` call; build a new engine (or call ``run`` again) per sync."""
+
+    def __init__(self, db: Database, credentials: Any, *, endpoint: str | None = None,
+                 mode: str = "app", policy: RetryPolicy | None = None, timeout: float = 30.0,
+                 batch_size: int = BATCH_SIZE,
+                 progress: Callable[[SyncProgress], None] | None = None,
+                 cancel: threading.Event | None = None) -> None:
+        self._db = db
+        self._creds = credentials
+        self._endpoint = endpoint or api_endpoint()
+        self._batch_uri = batch_uri_for(self._endpoint)
+        self._mode = mode
+        self._policy = policy or RetryPolicy()
+        self._timeout = timeout
+        self._batch_size = batch_size
+        self._progress = progress
+        self._cancel = cancel or threading.Event()
+        self._service: Any = None
+        self._http: Any = None
+        self._calendar_id = ""
+        self._calendar_tz = "UTC"
+        self._quota_hit = False
+        self.summary = SyncSummary()
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _report(self, phase: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(SyncProgress(phase, done, total))
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise SyncCancelled()
+
+    def _pending(self) -> int:
+        with self._db.reader() as s:
+            return sync_repo.pending_count(s)
+
+    def _build(self) -> None:
+        import google_auth_httplib2
+        import httplib2
+        from googleapiclient.discovery import build
+
+        self._http = google_auth_httplib2.AuthorizedHttp(
+            self._creds, http=httplib2.Http(timeout=self._timeout))
+        self._service = build("calendar", "v3", http=self._http, cache_discovery=False,
+                              client_options={"api_endpoint": self._endpoint})
+
+    def _send(self, request: Any) -> Any:
+        """One HTTP request (single call or batch) under our retry policy."""
+        from google.auth.exceptions import RefreshError
+        from googleapiclient.errors import HttpError
+
+        policy = self._policy
+        attempt = 0
+        while True:
+            attempt += 1
+            self._check_cancel()
+            self.summary.requests += 1
+            try:
+                if hasattr(request, "postproc"):
+                    return request.execute(num_retries=0)
+                return request.execute(http=self._http)
+            except HttpError as exc:
+                kind = _classify(exc)
+                if kind == "quota":
+                    raise _QuotaHit() from exc
+                if exc.status_code == 401:
+                    raise AuthRevoked(self._pending()) from exc
+                if kind not in ("rate", "server"):
+                    raise
+                retry_after = _retry_after(exc)
+                if retry_after is not None and retry_after > policy.max_wait:
+                    raise RateLimited(self._now() + timedelta(seconds=retry_after)) from exc
+                if attempt >= policy.max_attempts:
+                    if kind == "rate":
+                        raise RateLimited(self._now() + timedelta(
+                            seconds=policy.wait(attempt, retry_after))) from exc
+                    raise ServiceTrouble(self._pending()) from exc
+                policy.sleep(policy.wait(attempt, retry_after))
+            except RefreshError as exc:
+                if "invalid_grant" in str(exc) or "invalid_client" in str(exc):
+                    raise AuthRevoked(self._pending()) from exc
+                if attempt >= policy.max_attempts:
+                    raise Offline(self._pending(), type(exc).__name__) from exc
+                policy.sleep(policy.wait(attempt))
+            except Exception as exc:
+                if not _is_network(exc):
+                    raise
+                log.info("network error (%s), attempt %d", type(exc).__name__, attempt)
+                if attempt >= policy.max_attempts:
+                    raise Offline(self._pending(), type(exc).__name__) from exc
+                policy.sleep(policy.wait(attempt))
+
+    def _batch(self, calls: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Run calls in batches; per-call rate limits and 5xx are retried with backoff."""
+        from googleapiclient.http import BatchHttpRequest
+
+        results: dict[str, tuple[Any, Any]] = {}
+        todo = dict(calls)
+        attempt = 0
+        while todo:
+            attempt += 1
+            got: dict[str, tuple[Any, Any]] = {}
+
+            def keep(request_id: str, response: Any, exception: Any) -> None:
+                got[request_id] = (response, exception)
+
+            keys = list(todo)
+            for chunk in _chunks(keys, self._batch_size):
+                batch = BatchHttpRequest(callback=keep, batch_uri=self._batch_uri)
+                for key in chunk:
+                    batch.add(todo[key], request_id=key)
+                self._send(batch)
+            retry: dict[str, Any] = {}
+            wait: float | None = None
+            for key in keys:
+                response, exc = got.get(key, (None, None))
+                kind = _classify(exc) if exc is not None else ""
+                if kind in ("rate", "server") and attempt < self._policy.max_attempts:
+                    retry[key] = todo[key]
+                    after = _retry_after(exc)
+                    if after is not None:
+                        wait = max(wait or 0.0, after)
+                else:
+                    results[key] = (response, exc)
+            if retry:
+                if wait is not None and wait > self._policy.max_wait:
+                    for key in retry:
+                        results[key] = got[key]
+                    break
+                self._check_cancel()
+                self._policy.sleep(self._policy.wait(attempt, wait))
+            todo = retry
+        return results
+
+    # ---- calendar ------------------------------------------------------------------------
+
+    def _state(self, key: str) -> str | None:
+        with self._db.reader() as s:
+            return sync_repo.get_state(s, key)
+
+    def _set_state(self, **values: str | None) -> None:
+        with self._db.transaction() as s:
+            for key, value in values.items():
+                sync_repo.set_state(s, key, value)
+
+    def _ensure_calendar(self) -> None:
+        from googleapiclient.errors import HttpError
+
+        self._calendar_tz = self._state(STATE_CALENDAR_TZ) or local_zone_name()
+        if self._mode == "primary":
+            self._calendar_id = "primary"
+            return
+        stored = self._state(STATE_CALENDAR_ID)
+        if stored and stored != "primary":
+            self._calendar_id = stored
+            return
+        # The file may be new while the calendar is not: find our calendar before making one.
+        try:
+            listing = self._send(self._service.calendarList().list(minAccessRole="owner"))
+        except HttpError as exc:
+            if exc.status_code != 403:
+                raise
+            listing = {}
+        for entry in listing.get("items", []):
+            if entry.get("summary") == CALENDAR_NAME and not entry.get("primary"):
+                self._calendar_id = str(entry["id"])
+                self._calendar_tz = str(entry.get("timeZone") or self._calendar_tz)
+                break
+        else:
+            created = self._send(self._service.calendars().insert(body={
+                "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
+                "timeZone": self._calendar_tz}))
+            self._calendar_id = str(created["id"])
+        self._set_state(calendar_id=self._calendar_id, calendar_tz=self._calendar_tz,
+                        sync_token=None)
+
+    # ---- run -----------------------------------------------------------------------------
+
+    def run(self, *, allow_mass_delete: bool = False) -> SyncSummary:
+        self.summary = SyncSummary()
+        self._report("connect", 0, 0)
+        self._build()
+        try:
+            self._ensure_calendar()
+            self._pull(allow_mass_delete)
+            self._push()
+        except _QuotaHit:
+            self._pause_for_quota()
+        now = self._now()
+        with self._db.transaction() as s:
+            sync_repo.set_state(s, STATE_LAST_SYNC, now.isoformat())
+            self.summary.pending = sync_repo.pending_count(s)
+        self.summary.finished_at = now
+        log.info("sync finished: %s (%d requests)", self.summary.line(), self.summary.requests)
+        return self.summary
+
+    def _pause_for_quota(self) -> None:
+        until = self._now() + timedelta(seconds=self._policy.quota_pause_seconds)
+        self._quota_hit = True
+        self.summary.quota_paused_until = until
+        self._set_state(quota_paused_until=until.isoformat())
+        log.warning("Google quota exceeded; writes paused until %s", until.isoformat())
+
+    def recreate_calendar(self) -> int:
+        """After the calendar was deleted in Google: make a new one, queue every session."""
+        self._build()
+        with self._db.transaction() as s:
+            sync_repo.set_state(s, STATE_CALENDAR_ID, None)
+            sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
+            queued = sync_repo.reset_for_new_calendar(s)
+        created = self._send(self._service.calendars().insert(body={
+            "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
+            "timeZone": self._state(STATE_CALENDAR_TZ) or local_zone_name()}))
+        self._set_state(calendar_id=str(created["id"]))
+        return queued
+
+    # ---- pull ----------------------------------------------------------------------------
+
+    def _list_all(self, token: str | None) -> list[Json]:
+        from googleapiclient.errors import HttpError
+
+        pages: list[Json] = []
+        page_token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"calendarId": self._calendar_id, "maxResults": PAGE_SIZE}
+            if page_token:
+                kwargs["pageToken"] = page_token
+            if token:
+                kwargs["syncToken"] = token
+            else:
+                kwargs["showDeleted"] = True
+            try:
+                page = self._send(self._service.events().list(**kwargs))
+            except HttpError as exc:
+                text = str(getattr(exc, "reason", "")).lower()
+                if token and (exc.status_code == 410 or (exc.status_code == 400
+                                                         and "sync token" in text)):
+                    raise _FullSyncRequired() from exc
+                if exc.status_code == 404:
+                    raise CalendarMissing(self._calendar_id) from exc
+                raise
+            pages.append(page)
+            self._report("pull", len(pages), 0)
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return pages
+
+    def _pull(self, allow_mass_delete: bool) -> None:
+        token = self._state(STATE_SYNC_TOKEN)
+        full = token is None
+        try:
+            pages = self._list_all(token)
+        except _FullSyncRequired:
+            log.info("sync token expired; relisting the whole calendar once")
+            self.summary.full_resync = True
+            full = True
+            pages = self._list_all(None)
+        if pages and pages[0].get("timeZone"):
+            self._calendar_tz = str(pages[0]["timeZone"])
+        # Masters only: occurrences are expanded locally from the master's recurrence.
+        page_items = [[e for e in p.get("items", []) if not e.get("recurringEventId")]
+                      for p in pages]
+        with self._db.reader() as s:
+            live = sync_repo.synced_live_events(s)
+            pending_deletes = sync_repo.pending_delete_ids(s)
+        cancelled = {e["id"] for items in page_items for e in items
+                     if e.get("status") == "cancelled" and e["id"] in live}
+        missing: set[str] = set()
+        if full:
+            listed = {e["id"] for p in pages for e in p.get("items", [])}
+            missing = {eid for eid, sid in live.items()
+                       if eid not in listed and sid not in pending_deletes}
+        removals = len(cancelled | missing)
+        if not allow_mass_delete and removals > 0 and (
+                removals > MASS_DELETE_COUNT
+                or (removals >= 2 and removals > MASS_DELETE_SHARE * len(live))):
+            raise MassDeleteBlocked(removals, len(live))
+        total = sum(len(items) for items in page_items)
+        done = 0
+        for items in page_items:
+            self._check_cancel()
+            with self._db.transaction() as s:
+                self._apply_page(s, items)
+            done += len(items)
+            self._report("pull", done, total)
+        if missing:
+            with self._db.transaction() as s:
+                for row in sync_repo.sessions_by_event_id(s, sorted(missing)).values():
+                    row.status = "cancelled"
+                    row.google_etag = None
+                    row.sync_snapshot = None
+                    self.summary.pulled += 1
+        next_token = pages[-1].get("nextSyncToken") if pages else None
+        self._set_state(sync_token=str(next_token) if next_token else None,
+                        calendar_tz=self._calendar_tz)
+
+    def _apply_page(self, s: OrmSession, events: list[Json]) -> None:
+        rows = sync_repo.sessions_by_event_id(s, [str(e["id"]) for e in events])
+        masters = [r.id for r in rows.values() if r.rrule and r.series_id is None]
+        exceptions = sync_repo.exceptions_of(s, masters)
+        emails = sync_repo.mentee_emails(
+            s, [r.mentee_id for r in rows.values() if r.mentee_id is not None])
+        pending = sync_repo.outbox_entries(s, [r.id for r in rows.values()])
+        pending_deletes = sync_repo.pending_delete_ids(s)
+        by_email: dict[str, int] | None = None
+        for event in events:
+            row = rows.get(str(event["id"]))
+            if row is None:
+                if by_email is None:
+                    by_email = sync_repo.mentee_by_email(s)
+                self._import_event(s, event, by_email, pending_deletes)
+                continue
+            if event.get("etag") and event.get("etag") == row.google_etag:
+                continue  # our own write coming back
+            theirs = mapping.owned_from_event(event, self._calendar_tz)
+            link = mapping.meet_link(event)
+            if row.sync_conflict:
+                conflict = json.loads(row.sync_conflict)
+                conflict["google"] = {**conflict.get("google", {}), **theirs}
+                conflict["google_etag"] = event.get("etag")
+                row.sync_conflict = json.dumps(conflict)
+                continue
+            self.summary.pulled += 1
+            mine = mapping.owned_from_session(session_data(
+                row, exceptions.get(row.id, []),
+                emails.get(row.mentee_id) if row.mentee_id else None))
+            base = mapping.loads(row.sync_snapshot)
+            result = mapping.merge(base if base is not None else theirs, mine, theirs)
+            if result.conflicts:
+                self._store_conflict(row, mine, theirs, event, result.conflicts)
+                continue
+            if result.merged != mine:
+                mapping.apply_owned(row, result.merged)
+                self._add_exdates(s, row, theirs)
+            row.google_etag = str(event.get("etag") or "") or None
+            row.sync_snapshot = mapping.dumps({**(base or {}), **theirs})
+            if link and row.want_meet:
+                row.meeting_link = link
+            both_cancelled = (result.merged.get("status") == "cancelled"
+                              and theirs.get("status") == "cancelled")
+            needs_push = any(result.merged.get(k) != theirs.get(k) for k in theirs)
+            if needs_push and not both_cancelled and row.id not in pending:
+                enqueue_session_change(s, row)
+
+    def _store_conflict(self, row: SessionRow, mine: Json, theirs: Json, event: Json,
+                        fields: Sequence[str]) -> None:
+        row.sync_conflict = json.dumps({
+            "fields": list(fields), "mine": mine, "google": theirs,
+            "google_etag": event.get("etag"), "detected_at": self._now().isoformat()})
+        self.summary.conflicts += 1
+
+    def _add_exdates(self, s: OrmSession, row: SessionRow, theirs: Json) -> None:
+        if row.series_id is not None or not row.rrule:
+            return
+        known = {e.original_start_utc for e in sync_repo.exceptions_of(s, [row.id])[row.id]}
+        for when in parse_exdates(theirs.get("recurrence", []), row.timezone):
+            if when not in known:
+                sync_repo.add_session(s, SessionRow(
+                    mentee_id=row.mentee_id, title=row.title, start_utc=when,
+                    timezone=row.timezone, duration_minutes=row.duration_minutes,
+                    series_id=row.id, original_start_utc=when, status="cancelled"))
+
+    def _import_event(self, s: OrmSession, event: Json, by_email: dict[str, int],
+                      pending_deletes: set[int]) -> None:
+        if event.get("status") == "cancelled":
+            return
+        marker = mapping.session_marker(event)
+        if marker is not None and marker.isdigit():
+            sid = int(marker)
+            if sid in pending_deletes:
+                return  # deleted here; the delete is still on its way to Google
+            existing = sync_repo.sessions_by_id(s, [sid]).get(sid)
+            if existing is not None and existing.google_event_id not in (None, event["id"]):
+                return
+        theirs = mapping.owned_from_event(event, self._calendar_tz)
+        if "title" not in theirs:
+            return
+        mentee_id = None
+        for attendee in event.get("attendees") or []:
+            if attendee.get("self") or attendee.get("organizer"):
+                continue
+            email = str(attendee.get("email", "")).strip().lower()
+            if email in by_email:
+                mentee_id = by_email[email]
+                break
+        row = SessionRow(
+            mentee_id=mentee_id, status="scheduled", google_event_id=str(event["id"]),
+            google_etag=str(event.get("etag") or "") or None,
+            sync_snapshot=mapping.dumps(theirs), meeting_link=mapping.meet_link(event),
+            title="", agenda="", start_utc=self._now(), timezone="UTC", duration_minutes=60)
+        mapping.apply_owned(row, theirs)
+        sync_repo.add_session(s, row)
+        self._add_exdates(s, row, theirs)
+        self.summary.pulled += 1
+
+    # ---- push ----------------------------------------------------------------------------
+
+    def _paused_until(self) -> datetime | None:
+        raw = self._state(STATE_QUOTA_UNTIL)
+        if not raw:
+            return None
+        until = datetime.fromisoformat(raw)
+        return until if until > self._now() else None
+
+    def _load_items(self, entries: list[sync_repo.OutboxItem]) -> list[_Item]:
+        with self._db.reader() as s:
+            rows = sync_repo.sessions_by_id(s, [e.session_id for e in entries])
+            # A changed occurrence changes its series' EXDATE list: push the master too.
+            extra = {r.series_id for r in rows.values() if r.series_id is not None} - set(rows)
+            rows.update(sync_repo.sessions_by_id(s, extra))
+            masters = [r.id for r in rows.values() if r.rrule and r.series_id is None]
+            exceptions = sync_repo.exceptions_of(s, masters)
+            emails = sync_repo.mentee_emails(
+                s, [r.mentee_id for r in rows.values() if r.mentee_id is not None])
+            items: list[_Item] = []
+            seen: set[int] = set()
+            for entry in entries:
+                row = rows.get(entry.session_id)
+                seen.add(entry.session_id)
+                items.append(self._item(entry, row, exceptions, emails))
+            for sid in sorted(extra):
+                row = rows.get(sid)
+                if row is not None and sid not in seen and row.google_etag:
+                    items.append(self._item(None, row, exceptions, emails))
+            return items
+
+    def _item(self, entry: sync_repo.OutboxItem | None, row: SessionRow | None,
+              exceptions: dict[int, list[SessionRow]], emails: dict[int, str]) -> _Item:
+        if row is None:
+            assert entry is not None
+            return _Item(entry.session_id, entry, None, entry.google_event_id or "", None, None,
+                         False)
+        data = session_data(row, exceptions.get(row.id, []),
+                            emails.get(row.mentee_id) if row.mentee_id else None)
+        return _Item(row.id, entry, data, row.google_event_id or "", row.google_etag,
+                     mapping.loads(row.sync_snapshot), bool(row.sync_conflict))
+
+    def _push(self) -> None:
+        paused = self._paused_until()
+        if paused is not None:
+            self.summary.quota_paused_until = paused
+            return
+        with self._db.reader() as s:
+            entries = sync_repo.due_outbox(s, self._now())
+        if not entries:
+            return
+        items = self._load_items(entries)
+        total = len(items)
+        actions: list[_Action] = []
+        with self._db.transaction() as s:
+            for item in items:
+                action = self._plan(s, item)
+                if action is not None:
+                    actions.append(action)
+        done = total - len(actions)
+        self._report("push", done, total)
+        rounds = 0
+        while actions and rounds < MAX_ROUNDS and not self._quota_hit:
+            rounds += 1
+            follow: list[_Action] = []
+            for chunk in _chunks(actions, self._batch_size * 2):
+                self._check_cancel()
+                try:
+                    results = self._batch({str(a.item.session_id): self._request(a)
+                                           for a in chunk})
+                except _QuotaHit:
+                    self._pause_for_quota()
+                    break
+                with self._db.transaction() as s:
+                    for action in chunk:
+                        response, exc = results.get(str(action.item.session_id), (None, None))
+                        follow.extend(self._handle(s, action, response, exc))
+                if self._quota_hit:
+                    break
+                done += sum(1 for a in chunk if a.kind not in ("get_adopt", "get_merge"))
+                self._report("push", min(done, total), total)
+            actions = follow
+        if actions and not self._quota_hit:
+            with self._db.transaction() as s:
+                for action in actions:
+                    self._defer(s, action.item, "still changing in Google; retried next sync")
+
+    def _plan(self, s: OrmSession, item: _Item) -> _Action | None:
+        if item.conflict:
+            return None  # waits for Keep mine / Use Google's
+        entry = item.entry
+        if item.data is None or (entry is not None and entry.op == "delete"):
+            if not item.event_id:
+                self._finish(s, item)
+                return None
+            return _Action(item, "delete")
+        data = item.data
+        mine = mapping.owned_from_session(data)
+        if data.status == "cancelled":
+            if item.etag is None:
+                return _Action(item, "delete")
+            if item.snapshot is not None and item.snapshot.get("status") == "cancelled":
+                self._finish(s, item)
+                return None
+            return _Action(item, "cancel", {"status": "cancelled"}, item.etag)
+        problem = mapping.validate(data)
+        if problem is not None:
+            self._invalid(s, item, *problem)
+            return None
+        if item.etag is None:
+            return _Action(item, "insert", mapping.insert_body(data, mine))
+        changed = mapping.changed_fields(item.snapshot, mine)
+        need_meet = data.want_meet and not data.meeting_link
+        if not changed and not need_meet:
+            self._finish(s, item)
+            return None
+        body = mapping.event_fields(mine, changed)
+        if need_meet:
+            body["conferenceData"] = mapping.conference_request(data)
+        return _Action(item, "patch", body, item.etag)
+
+    def _request(self, action: _Action) -> Any:
+        events = self._service.events()
+        cal = self._calendar_id
+        eid = action.item.event_id
+        if action.kind == "insert":
+            return events.insert(calendarId=cal, body=action.body, conferenceDataVersion=1,
+                                 sendUpdates="none")
+        if action.kind in ("patch", "cancel", "adopt"):
+            request = events.patch(calendarId=cal, eventId=eid, body=action.body,
+                                   conferenceDataVersion=1, sendUpdates="none")
+            if action.if_match:
+                request.headers["If-Match"] = action.if_match
+            return request
+        if action.kind == "delete":
+            return events.delete(calendarId=cal, eventId=eid, sendUpdates="none")
+        return events.get(calendarId=cal, eventId=eid)
+
+    def _handle(self, s: OrmSession, action: _Action, response: Any,
+                exc: Any) -> list[_Action]:
+        item = action.item
+        if exc is None:
+            if action.kind == "get_adopt":
+                return self._adopt(s, item, response)
+            if action.kind == "get_merge":
+                return self._merge(s, item, response)
+            if action.kind == "delete":
+                self._record_deleted(s, item)
+                return []
+            self._record_event(s, item, response)
+            if action.kind == "insert":
+                self.summary.created += 1
+            elif action.kind == "cancel":
+                self.summary.deleted += 1
+            else:
+                self.summary.updated += 1
+            return []
+        status = int(exc.status_code)
+        kind = _classify(exc)
+        if kind == "quota":
+            self._pause_for_quota()
+            return []
+        if action.kind == "delete" and status in (404, 410):
+            self._record_deleted(s, item)
+            return []
+        if action.kind == "insert" and status == 409:
+            return [_Action(item, "get_adopt")]
+        if action.kind in ("patch", "cancel", "adopt") and status == 412:
+            return [_Action(item, "get_merge")]
+        if status == 404 and action.kind in ("insert", "get_adopt"):
+            raise CalendarMissing(self._calendar_id)
+        if status == 404 and action.kind in ("patch", "cancel", "adopt", "get_merge"):
+            # Gone for good in Google (not even kept as cancelled): create it again.
+            item.etag = None
+            item.snapshot = None
+            if item.data is None or item.data.status == "cancelled":
+                self._record_deleted(s, item)
+                return []
+            return [_Action(item, "insert", mapping.insert_body(
+                item.data, mapping.owned_from_session(item.data)))]
+        if status == 400:
+            message = str(getattr(exc, "reason", "")) or "invalid data"
+            self._invalid(s, item, mapping.field_from_error(message), message)
+            return []
+        self._defer(s, item, f"HTTP {status} {_reason(exc)}".strip())
+        return []
+
+    def _adopt(self, s: OrmSession, item: _Item, event: Json) -> list[_Action]:
+        """409 on insert: the event exists. Ours (an earlier answer was lost) → adopt it."""
+        if mapping.session_marker(event) != str(item.session_id) or item.data is None:
+            # Practically impossible with uuid4 ids, but never overwrite a stranger's event.
+            row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+            if row is not None:
+                row.google_event_id = new_event_id()
+                enqueue_session_change(s, row)
+            log.warning("event id of session %d was taken; a new one is used", item.session_id)
+            return []
+        mine = mapping.owned_from_session(item.data)
+        item.etag = str(event.get("etag"))
+        if mine["status"] == "cancelled":
+            if event.get("status") == "cancelled":
+                self._record_event(s, item, event)
+                return []
+            return [_Action(item, "cancel", {"status": "cancelled"}, item.etag)]
+        body = mapping.event_fields(mine)
+        body["status"] = "confirmed"  # revives an event deleted in Google
+        body["extendedProperties"] = {"private": {mapping.PRIVATE_KEY: str(item.session_id)}}
+        if item.data.want_meet and not mapping.meet_link(event):
+            body["conferenceData"] = mapping.conference_request(item.data)
+        return [_Action(item, "adopt", body, item.etag)]
+
+    def _merge(self, s: OrmSession, item: _Item, event: Json) -> list[_Action]:
+        """412: Google changed since our last sync. Merge against the last-synced snapshot."""
+        if item.data is None:
+            return [_Action(item, "delete")]
+        theirs = mapping.owned_from_event(event, self._calendar_tz)
+        mine = mapping.owned_from_session(item.data)
+        result = mapping.merge(item.snapshot, mine, theirs)
+        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        if row is None:
+            return []
+        if result.conflicts:
+            self._store_conflict(row, mine, theirs, event, result.conflicts)
+            return []
+        if result.merged != mine:
+            mapping.apply_owned(row, result.merged)
+        etag = str(event.get("etag"))
+        row.google_etag = etag
+        row.sync_snapshot = mapping.dumps(theirs)
+        link = mapping.meet_link(event)
+        if link and row.want_meet:
+            row.meeting_link = link
+        item.etag, item.snapshot = etag, theirs
+        item.data = replace(item.data, meeting_link=link or item.data.meeting_link)
+        if result.merged.get("status") == "cancelled" and theirs.get("status") == "cancelled":
+            self._finish(s, item)
+            return []
+        diff = {k for k in mapping.OWNED_FIELDS if result.merged.get(k) != theirs.get(k)}
+        need_meet = item.data.want_meet and not link
+        if not diff and not need_meet:
+            self._finish(s, item)
+            return []
+        body = mapping.event_fields(result.merged, diff)
+        if need_meet:
+            body["conferenceData"] = mapping.conference_request(item.data)
+        kind = "cancel" if result.merged.get("status") == "cancelled" else "patch"
+        return [_Action(item, kind, body, etag)]
+
+    # ---- recording -----------------------------------------------------------------------
+
+    def _finish(self, s: OrmSession, item: _Item) -> None:
+        if item.entry is not None:
+            sync_repo.finish_outbox(s, item.session_id, item.entry.queued_at)
+
+    def _record_event(self, s: OrmSession, item: _Item, event: Json) -> None:
+        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        if row is not None and row.google_event_id == item.event_id:
+            row.google_etag = str(event.get("etag") or "") or None
+            row.sync_snapshot = mapping.dumps(mapping.owned_from_event(event,
+                                                                       self._calendar_tz))
+            row.sync_error = None
+            link = mapping.meet_link(event)
+            if link and row.want_meet:
+                row.meeting_link = link
+        self._finish(s, item)
+
+    def _record_deleted(self, s: OrmSession, item: _Item) -> None:
+        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        if row is not None and row.google_event_id == item.event_id:
+            row.google_etag = None
+            snapshot = mapping.loads(row.sync_snapshot) or {}
+            snapshot["status"] = "cancelled"
+            row.sync_snapshot = mapping.dumps(snapshot)
+            row.sync_error = None
+        self.summary.deleted += 1
+        self._finish(s, item)
+
+    def _invalid(self, s: OrmSession, item: _Item, field_name: str, message: str) -> None:
+        text = f"Google refused the {field_name}: {message}"
+        if item.entry is not None:
+            sync_repo.mark_invalid(s, item.session_id, text)
+        else:
+            row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+            if row is not None:
+                row.sync_error = text
+        self.summary.errors += 1
+
+    def _defer(self, s: OrmSession, item: _Item, error: str) -> None:
+        if item.entry is None:
+            return
+        delay = self._policy.backoff(item.entry.attempts + 1)
+        sync_repo.defer_outbox(s, item.session_id, error,
+                               self._now() + timedelta(seconds=delay))
+        self.summary.deferred += 1
+
+
+def resolve_conflict(db: Database, session_id: int, keep: str) -> None:
+    """Settle a conflict: ``keep="mine"`` pushes ours over Google's version at the next sync,
+    ``keep="google"`` takes Google's version into the session."""
+    if keep not in ("mine", "google"):
+        raise ValueError("keep must be 'mine' or 'google'")
+    with db.transaction() as s:
+        row = sync_repo.sessions_by_id(s, [session_id]).get(session_id)
+        if row is None or not row.sync_conflict:
+            return
+        conflict = json.loads(row.sync_conflict)
+        google: Json = conflict.get("google") or {}
+        row.sync_snapshot = mapping.dumps(google)
+        row.google_etag = conflict.get("google_etag") or row.google_etag
+        row.sync_conflict = None
+        if keep == "google":
+            mapping.apply_owned(row, google)
+            entry = sync_repo.outbox_entries(s, [session_id]).get(session_id)
+            if entry is not None:
+                sync_repo.finish_outbox(s, session_id, entry.queued_at)
+        else:
+            enqueue_session_change(s, row)
+
+
+def conflict_details(raw: str | None) -> tuple[list[str], Json, Json] | None:
+    if not raw:
+        return None
+    data = json.loads(raw)
+    return list(data.get("fields", [])), dict(data.get("mine", {})), dict(data.get("google", {}))
