@@ -123,6 +123,7 @@ class FaultPlan:
         self._kinds: tuple[str, ...] = self.RANDOM_KINDS
         self._random_match: tuple[str, ...] = (API_PREFIX, BATCH_PATH)
         self.delay_seconds = 0.6
+        self._hooks: list[tuple[str, Callable[[], object]]] = []
 
     def add(self, fault: Fault, times: int = 1) -> None:
         with self._lock:
@@ -145,6 +146,20 @@ class FaultPlan:
     def pending(self) -> int:
         with self._lock:
             return len(self._scripted)
+
+    def before(self, match: str, action: Callable[[], object]) -> None:
+        """Run ``action`` once, just before the next request matching ``match`` is handled:
+        an edit in Google that races with ours."""
+        with self._lock:
+            self._hooks.append((match, action))
+
+    def run_hooks(self, method: str, path: str) -> None:
+        target = f"{method} {path}"
+        with self._lock:
+            due = [h for h in self._hooks if h[0] in target]
+            self._hooks = [h for h in self._hooks if h[0] not in target]
+        for _, action in due:
+            action()
 
     def take(self, method: str, path: str, scope: str) -> Fault | None:
         target = f"{method} {path}"
@@ -765,8 +780,10 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parsed.path, parsed.query
         params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
+        self.owner.faults.run_hooks(self.command, path)
         fault = self.owner.faults.take(self.command, path, "outer")
-        entry = LoggedRequest(self.command, path, query, 0, fault.kind if fault else "")
+        entry = LoggedRequest(self.command, urllib.parse.unquote(path), query, 0,
+                              fault.kind if fault else "")
         with self.owner.lock:
             self.owner.log.append(entry)
         if fault is not None and fault.kind == "drop_before":

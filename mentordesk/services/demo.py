@@ -25,6 +25,7 @@ from mentordesk.storage.schema import (
     Note,
     ResourceLink,
     Session,
+    SessionGoal,
     Tag,
 )
 
@@ -126,6 +127,8 @@ def generate_demo(
     within the last weeks); every active mentee also gets upcoming sessions.
     """
     rng = random.Random(seed)
+    # A second stream for goal history, so adding it left every other demo value as it was.
+    story_rng = random.Random(seed + 1)
     now = now or datetime.now(UTC)
     sessions = sessions if sessions is not None else mentees * 6
     goals = goals if goals is not None else mentees * 3
@@ -202,13 +205,17 @@ def generate_demo(
                 "current_value": float(target if key == "done" else rng.randint(0, target - 1)),
                 "progress_mode": mode, "due_date": due,
                 "completed_at": now - timedelta(days=rng.randint(1, 30)) if key == "done" else None,
+                "created_at": now - timedelta(days=story_rng.randint(35, 120)),
             })
             if mode == "milestones":
                 count = rng.randint(2, 5)
                 done_upto = count if key == "done" else rng.randint(0, count - 1)
                 for p, title in enumerate(MILESTONES[:count]):
                     milestone_rows.append({"goal_id": gid, "title": title, "position": p,
-                                           "done": p < done_upto})
+                                           "done": p < done_upto,
+                                           "done_at": now - timedelta(
+                                               days=story_rng.randint(1, 34))
+                                           if p < done_upto else None})
         if goal_rows:
             s.execute(insert(Goal), goal_rows)
         if milestone_rows:
@@ -218,6 +225,7 @@ def generate_demo(
         session_rows: list[dict[str, object]] = []
         note_rows: list[dict[str, object]] = []
         action_rows: list[dict[str, object]] = []
+        session_goal_rows: list[dict[str, object]] = []
         active = [r for r in mentee_rows if not r["archived"]] or mentee_rows
         per_mentee = max(1, sessions // max(len(active), 1))
         sid = session_start
@@ -258,18 +266,23 @@ def generate_demo(
                     "private": False,
                     "created_at": start, "updated_at": start + timedelta(minutes=50),
                 })
+                my_goals = goals_of.get(mid, [])
+                # The goal's story: most sessions worked on one of the mentee's goals.
+                if my_goals and k < 6 and story_rng.random() < 0.7:
+                    session_goal_rows.append({"session_id": sid,
+                                              "goal_id": story_rng.choice(my_goals)})
                 if k == 0:
-                    my_goals = goals_of.get(mid, [])
                     for a in range(rng.randint(1, 3)):
                         action_rows.append({
                             "mentee_id": mid, "session_id": sid,
                             "goal_id": rng.choice(my_goals) if my_goals else None,
                             "text": rng.choice(ACTIONS), "kind": "action",
                             "done": rng.random() < 0.3, "position": a,
+                            "created_at": start,
                         })
                     action_rows.append({"mentee_id": mid, "session_id": sid,
                                         "text": f"Talk about {topic2}", "kind": "next_time",
-                                        "position": 9})
+                                        "position": 9, "created_at": start})
                 sid += 1
                 nid += 1
                 made += 1
@@ -297,8 +310,15 @@ def generate_demo(
         report(3, 4)
         for lo in range(0, len(note_rows), chunk):
             s.execute(insert(Note), note_rows[lo:lo + chunk])
+        for row in action_rows:
+            if row.get("done"):
+                agreed = row["created_at"]
+                assert isinstance(agreed, datetime)
+                row["done_at"] = min(now, agreed + timedelta(days=story_rng.randint(1, 9)))
         if action_rows:
             s.execute(insert(ActionItem), action_rows)
+        if session_goal_rows:
+            s.execute(insert(SessionGoal), session_goal_rows)
         report(4, 4)
     return DemoSummary(len(mentee_rows), len(goal_rows), len(session_rows), len(note_rows),
                        len(action_rows))

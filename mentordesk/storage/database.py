@@ -65,8 +65,12 @@ def _offer(path: Path) -> list[Path]:
     return [b.path for b in backup.list_backups(path)]
 
 
-def _inspect_existing(path: Path) -> str | None:
-    """Validate an existing file without writing to it; return its schema revision."""
+def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
+    """Validate an existing file without writing to it; return its schema revision.
+
+    ``deep`` adds ``PRAGMA quick_check``, which reads the whole file (seconds when cold on a
+    big file): the GUI skips it here and runs it after the first paint instead.
+    """
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -76,14 +80,10 @@ def _inspect_existing(path: Path) -> str | None:
             hint="Choose another file, or restore one of the backups.",
             backups=_offer(path),
         )
-    problems = backup.check_file(path)
-    if problems:
-        raise CorruptDatabase(
-            f"{path} is damaged ({problems[0]}).",
-            path,
-            hint="Nothing was changed. Restore the newest backup, or open another file.",
-            backups=_offer(path),
-        )
+    if deep:
+        problems = backup.check_file(path)
+        if problems:
+            raise corrupt_error(path, problems[0])
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -92,6 +92,8 @@ def _inspect_existing(path: Path) -> str | None:
         if "alembic_version" in tables:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        raise corrupt_error(path, str(exc)) from exc
     finally:
         conn.close()
     if tables and app_id != APPLICATION_ID:
@@ -109,6 +111,15 @@ def _inspect_existing(path: Path) -> str | None:
             backups=_offer(path),
         )
     return revision
+
+
+def corrupt_error(path: Path, problem: str) -> CorruptDatabase:
+    return CorruptDatabase(
+        f"{path} is damaged ({problem}).",
+        path,
+        hint="Nothing was changed. Restore the newest backup, or open another file.",
+        backups=[b.path for b in backup.list_backups(path) if not backup.check_file(b.path)],
+    )
 
 
 def _protect(path: Path) -> None:
@@ -178,6 +189,7 @@ class Database:
             session.close()
 
     def quick_check(self) -> list[str]:
+        """SQLite's complaints about the open file (empty when sound)."""
         return backup.check_file(self.path)
 
     def backup(self, reason: str = "manual") -> Path:
@@ -219,7 +231,7 @@ def open_database(path: Path, *, check: bool = True) -> Database:
     if not path.parent.exists():
         private_dir(path.parent)
     if path.exists() and path.stat().st_size > 0:
-        revision = _inspect_existing(path) if check else _read_revision(path)
+        revision = _inspect_existing(path, deep=check)
     else:
         if not path.exists():
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -237,13 +249,3 @@ def open_database(path: Path, *, check: bool = True) -> Database:
         conn.exec_driver_sql("SELECT 1")
     _protect(path)
     return Database(path, engine)
-
-
-def _read_revision(path: Path) -> str | None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]  # type: ignore[no-any-return]
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()

@@ -276,6 +276,11 @@ class SyncEngine:
         self._service = build("calendar", "v3", http=self._http, cache_discovery=False,
                               client_options={"api_endpoint": self._endpoint})
 
+    def _close(self) -> None:
+        # Idle keep-alive sockets would otherwise linger until garbage collection.
+        if self._http is not None:
+            self._http.http.close()
+
     def _send(self, request: Any) -> Any:
         """One HTTP request (single call or batch) under our retry policy."""
         from google.auth.exceptions import RefreshError
@@ -418,6 +423,8 @@ class SyncEngine:
             self._push()
         except _QuotaHit:
             self._pause_for_quota()
+        finally:
+            self._close()
         now = self._now()
         with self._db.transaction() as s:
             sync_repo.set_state(s, STATE_LAST_SYNC, now.isoformat())
@@ -436,15 +443,16 @@ class SyncEngine:
     def recreate_calendar(self) -> int:
         """After the calendar was deleted in Google: make a new one, queue every session."""
         self._build()
+        try:
+            created = self._send(self._service.calendars().insert(body={
+                "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
+                "timeZone": self._state(STATE_CALENDAR_TZ) or local_zone_name()}))
+        finally:
+            self._close()
         with self._db.transaction() as s:
-            sync_repo.set_state(s, STATE_CALENDAR_ID, None)
             sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
-            queued = sync_repo.reset_for_new_calendar(s)
-        created = self._send(self._service.calendars().insert(body={
-            "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
-            "timeZone": self._state(STATE_CALENDAR_TZ) or local_zone_name()}))
-        self._set_state(calendar_id=str(created["id"]))
-        return queued
+            sync_repo.set_state(s, STATE_CALENDAR_ID, str(created["id"]))
+            return sync_repo.reset_for_new_calendar(s)
 
     # ---- pull ----------------------------------------------------------------------------
 

@@ -39,13 +39,13 @@ def app_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
 
 
-def open_with_recovery(path: Path) -> Database | None:
+def open_with_recovery(path: Path, *, check: bool = True) -> Database | None:
     """Open ``path``; on a damaged or foreign file, let the user restore a backup or quit."""
     from mentordesk.ui.database_problem import DatabaseProblemDialog
 
     while True:
         try:
-            return open_database(path)
+            return open_database(path, check=check)
         except DatabaseOpenError as exc:
             log.warning("cannot open database: %s", type(exc).__name__)
             if not DatabaseProblemDialog.ask(exc):
@@ -56,8 +56,67 @@ def build_context(db: Database, settings: QSettings | None = None) -> AppContext
     return AppContext(db=db, settings=settings or app_settings(), undo_stack=QUndoStack())
 
 
-def after_first_paint(window: MainWindow) -> None:
-    """Housekeeping that must not delay the first paint: the daily backup."""
+class Launcher:
+    """Owns the window and the open database, so a restore can swap both in place."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.window: MainWindow | None = None
+
+    def start(self) -> bool:
+        # quick_check reads the whole file: it runs after the first paint, not before.
+        db = open_with_recovery(self.path, check=False)
+        if db is None:
+            return False
+        self.window = MainWindow(build_context(db))
+        self.window.show()
+        window = self.window
+        QTimer.singleShot(0, lambda: after_first_paint(window, self))
+        return True
+
+    def restore_and_restart(self, error: DatabaseOpenError) -> None:
+        from mentordesk.ui.database_problem import DatabaseProblemDialog
+
+        old = self.window
+        if old is not None:
+            old.flush_all()
+            old.save_state()
+            old.context.db.close()
+            old.hide()
+        if DatabaseProblemDialog.ask(error) and self.start():
+            if old is not None:
+                old.deleteLater()
+            return
+        QApplication.quit()
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.context.db.close()
+
+
+def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> None:
+    """Housekeeping that must not delay the first paint: the integrity check, then the
+    daily backup (never back up a damaged file over good backups)."""
+    db = window.context.db
+
+    def check(_control: TaskControl) -> list[str]:
+        return db.quick_check()
+
+    def checked(problems: list[str]) -> None:
+        if problems:
+            from mentordesk.storage.database import corrupt_error
+
+            log.error("integrity check failed after start")
+            error = corrupt_error(db.path, problems[0])
+            if launcher is not None:
+                launcher.restore_and_restart(error)
+            return
+        start_daily_backup(window)
+
+    run_task(check, on_success=checked, on_error=lambda exc: log.warning("check: %s", exc))
+
+
+def start_daily_backup(window: MainWindow) -> None:
     db = window.context.db
 
     def daily_backup(_control: TaskControl) -> str | None:
@@ -82,14 +141,10 @@ def after_first_paint(window: MainWindow) -> None:
 def run_gui(path: Path) -> int:
     app = create_application()
     install_excepthook()
-    db = open_with_recovery(path)
-    if db is None:
+    launcher = Launcher(path)
+    if not launcher.start():
         return 1
-    context = build_context(db)
-    window = MainWindow(context)
-    window.show()
-    QTimer.singleShot(0, lambda: after_first_paint(window))
     try:
         return app.exec()
     finally:
-        db.close()
+        launcher.close()
