@@ -83,3 +83,39 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def _dump(path: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return [line for line in conn.iterdump() if "fts" not in line]
+    finally:
+        conn.close()
+
+
+def test_restore_drill(tmp_path: Path) -> None:
+    """Make and verify a backup, corrupt the live file, restore, and compare."""
+    import os
+
+    db = tmp_path / "live.sqlite3"
+    assert run("--db", str(db), "demo", "--mentees", "40")[0] == 0
+    assert run("--db", str(db), "backup")[0] == 0
+    before = _dump(db)
+    data = bytearray(db.read_bytes())
+    for offset in range(8192 + 64, len(data), 4096):
+        data[offset:offset + 512] = os.urandom(512)
+    db.write_bytes(bytes(data))
+    for side in ("-wal", "-shm"):
+        Path(f"{db}{side}").unlink(missing_ok=True)
+    code, _, err = run("--db", str(db), "demo")
+    assert code == 1 and "damaged" in err
+    code, out, _ = run("--db", str(db), "backups")
+    backup_file = out.split()[-1]
+    code, out, err = run("--db", str(db), "restore", backup_file)
+    assert code == 0, err
+    assert "kept as" in out
+    assert _dump(db) == before
+    code, _, err = run("--db", str(db), "backup")
+    assert code == 0, err
