@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -36,8 +37,11 @@ def main() -> int:
     window.show()
     for view in window.views:
         window.show_view(view.view_id)
-        for _ in range(5):
+        # Views load their data in the background: let it arrive before the grab.
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
             app.processEvents()
+            time.sleep(0.02)
         target = out / f"{view.view_id}.png"
         window.grab().save(str(target))
         print(target)

@@ -127,6 +127,9 @@ def generate_demo(
     within the last weeks); every active mentee also gets upcoming sessions.
     """
     rng = random.Random(seed)
+    # A separate stream for the mentee health extras, so adding them left every other
+    # demo value (which other tests may rely on) unchanged.
+    extra = random.Random(seed + 101)
     # A second stream for goal history, so adding it left every other demo value as it was.
     story_rng = random.Random(seed + 1)
     now = now or datetime.now(UTC)
@@ -166,6 +169,11 @@ def generate_demo(
                 "meeting_link": link,
                 "background": f"Wants to grow in {rng.choice(TOPICS)}. Met at a meetup.",
                 "archived": rng.random() < 0.05,
+                # A few snoozed health alerts and hand-set gaps, for the Mentees view.
+                "snoozed_until": (now + timedelta(days=extra.randint(2, 10))
+                                  if extra.random() < 0.04 else None),
+                "target_gap_days": 10 if extra.random() < 0.05 else None,
+                "max_gap_days": None,
             })
             for tag in rng.sample(TAGS, rng.randint(1, 3)):
                 tag_links.append({"mentee_id": mid, "tag_id": tag_rows[tag]})
@@ -199,23 +207,29 @@ def generate_demo(
             mode = rng.choice(["milestones", "milestones", "measure"])
             due = (now + timedelta(days=rng.randint(-20, 120))).date()
             goal_rows.append({
-                "id": gid, "mentee_id": owner, "column_id": col, "position": positions[col],
+                "id": gid, "mentee_id": owner, "column_id": col,
+                # Spaced like the board spaces them, so a drop lands between two cards
+                # without renumbering the column.
+                "position": positions[col] * 1024,
                 "title": template.format(n=target), "description": "Agreed in our first session.",
                 "target_value": float(target), "target_unit": unit,
                 "current_value": float(target if key == "done" else rng.randint(0, target - 1)),
                 "progress_mode": mode, "due_date": due,
                 "completed_at": now - timedelta(days=rng.randint(1, 30)) if key == "done" else None,
-                "created_at": now - timedelta(days=story_rng.randint(35, 120)),
+                "created_at": now - timedelta(days=story_rng.randint(150, 200)),
             })
             if mode == "milestones":
                 count = rng.randint(2, 5)
                 done_upto = count if key == "done" else rng.randint(0, count - 1)
+                # Milestones are ticked in order, before a finished goal was completed.
+                finished = goal_rows[-1]["completed_at"]
+                tick = (finished if isinstance(finished, datetime) else now) - timedelta(
+                    days=story_rng.randint(30, 60))
                 for p, title in enumerate(MILESTONES[:count]):
+                    tick += timedelta(days=story_rng.randint(1, 6))
                     milestone_rows.append({"goal_id": gid, "title": title, "position": p,
                                            "done": p < done_upto,
-                                           "done_at": now - timedelta(
-                                               days=story_rng.randint(1, 34))
-                                           if p < done_upto else None})
+                                           "done_at": tick if p < done_upto else None})
         if goal_rows:
             s.execute(insert(Goal), goal_rows)
         if milestone_rows:
@@ -268,7 +282,7 @@ def generate_demo(
                 })
                 my_goals = goals_of.get(mid, [])
                 # The goal's story: most sessions worked on one of the mentee's goals.
-                if my_goals and k < 6 and story_rng.random() < 0.7:
+                if my_goals and k < 6 and days_ago < 150 and story_rng.random() < 0.7:
                     session_goal_rows.append({"session_id": sid,
                                               "goal_id": story_rng.choice(my_goals)})
                 if k == 0:

@@ -128,7 +128,9 @@ class Placement:
 class MoveResult:
     previous: Placement
     previous_completed_at: datetime | None
-    card: BoardCard | None
+    column_id: int
+    completed_at: datetime | None
+    moved: bool
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def load_cards(db: Database, goal_ids: Sequence[int]) -> dict[int, BoardCard]:
 
 def filter_choices(db: Database) -> FilterChoices:
     with db.reader() as s:
-        mentees = tuple((int(i), str(n)) for i, n in repo.mentees_with_goals(s))
+        mentees = tuple(repo.mentees_with_goals(s))
         tags = tuple(TagChoice(tid, name, frozenset(ids))
                      for (tid, name), ids in repo.tags_with_mentees(s).items())
     return FilterChoices(mentees, tags)
@@ -200,7 +202,12 @@ def filter_choices(db: Database) -> FilterChoices:
 
 def mentee_choices(db: Database) -> tuple[tuple[int, str], ...]:
     with db.reader() as s:
-        return tuple((int(i), str(n)) for i, n in repo.active_mentees(s))
+        return tuple(repo.active_mentees(s))
+
+
+def mentee_name(db: Database, mentee_id: int) -> str | None:
+    with db.reader() as s:
+        return repo.mentee_name(s, mentee_id)
 
 
 def get_goal(db: Database, goal_id: int) -> GoalDetails:
@@ -230,7 +237,8 @@ def placement(db: Database, goal_id: int) -> Placement:
 
 
 # -- validation ------------------------------------------------------------------------
-def _clean(draft: GoalDraft) -> GoalDraft:
+def validate_draft(draft: GoalDraft) -> GoalDraft:
+    """The draft as it will be stored, or a ValidationError naming the field."""
     title = draft.title.strip()
     if not title:
         raise ValidationError("Give the goal a title.", field="title")
@@ -301,7 +309,7 @@ def _write_draft(s: Any, goal: Goal, draft: GoalDraft) -> None:
 # -- changing goals --------------------------------------------------------------------
 def create_goal(db: Database, mentee_id: int, draft: GoalDraft,
                 column_id: int | None = None) -> int:
-    draft = _clean(draft)
+    draft = validate_draft(draft)
     with db.transaction() as s:
         if repo.mentee_name(s, mentee_id) is None:
             raise ValidationError("Choose a mentee for the goal.", field="mentee")
@@ -324,7 +332,7 @@ def create_goal(db: Database, mentee_id: int, draft: GoalDraft,
 
 
 def save_goal(db: Database, goal_id: int, draft: GoalDraft) -> None:
-    draft = _clean(draft)
+    draft = validate_draft(draft)
     with db.transaction() as s:
         _write_draft(s, _goal(s, goal_id), draft)
 
@@ -345,16 +353,17 @@ def move_goal(db: Database, goal_id: int, column_id: int, before_id: int | None,
         previous_completed = goal.completed_at
         if before_id == goal_id:
             before_id = previous.before_id if previous.column_id == column_id else None
-        if Placement(column_id, before_id) != previous:
+        moved = Placement(column_id, before_id) != previous
+        if moved:
             repo.place(s, goal, column_id, before_id)
         if target.status_key == DONE_KEY:
             goal.completed_at = completed_at or goal.completed_at or utcnow()
         else:
             goal.completed_at = None
-        s.flush()
-        rows = repo.board_rows(s, [goal_id])
-        card = _card(rows[0]) if rows else None
-    return MoveResult(previous, previous_completed, card)
+        done_at = goal.completed_at
+    # A move changes nothing else on the card: the caller updates the card it already has
+    # instead of re-reading it (that read was most of the cost of a drag).
+    return MoveResult(previous, previous_completed, column_id, done_at, moved)
 
 
 def done_column_id(db: Database) -> int | None:
@@ -459,6 +468,8 @@ def _first_line(text: str, limit: int = 160) -> str:
     lines = [raw.strip() for raw in text.splitlines() if raw.strip()]
     chosen = next((x for x in lines if not x.startswith("#")), lines[0] if lines else "")
     chosen = chosen.lstrip("#>-*[] x0123456789.").strip()
+    for mark in ("**", "__", "`"):
+        chosen = chosen.replace(mark, "")
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
@@ -498,3 +509,23 @@ def goal_story(db: Database, goal_id: int) -> tuple[StoryEvent, ...]:
             "milestone": 5, "completed": 6}
     events.sort(key=lambda e: (e.when, rank.get(e.kind, 9)), reverse=True)
     return tuple(events)
+
+
+class GoalService:
+    """The goal use cases bound to one database, for callers that keep a service object
+    (the notes view's ``/goal`` command)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create_goal(self, mentee_id: int, draft: GoalDraft | str,
+                    column_id: int | None = None) -> GoalDetails:
+        if isinstance(draft, str):
+            draft = GoalDraft(title=draft)
+        return get_goal(self.db, create_goal(self.db, mentee_id, draft, column_id))
+
+    def get_goal(self, goal_id: int) -> GoalDetails:
+        return get_goal(self.db, goal_id)
+
+    def load_board(self) -> Board:
+        return load_board(self.db)

@@ -1,9 +1,9 @@
 """Queries for goals, milestones and board columns. Functions take the unit of work's ORM
 session and never commit.
 
-Order on the board is ``(position, id)`` within a column. Positions are increasing but not
-dense: a move shifts the cards below the insertion point with one UPDATE instead of
-renumbering the column row by row, so a drag costs the same at 20 cards or 2,000.
+Order on the board is ``(position, id)`` within a column. Positions are spaced apart and a
+moved goal takes the midpoint between its new neighbours, so a drag writes one row whether
+the column holds 20 cards or 2,000.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from mentordesk.storage.schema import (
@@ -64,28 +64,31 @@ def goals_in_column(s: OrmSession, column_id: int) -> int:
 
 
 # -- the board -------------------------------------------------------------------------
-def board_rows(s: OrmSession, goal_ids: Iterable[int] | None = None) -> Sequence[Row[Any]]:
+def board_rows(s: OrmSession,
+               goal_ids: Iterable[int] | None = None) -> list[tuple[Any, ...]]:
     """One row per goal of an active mentee, in board order, with what a card shows.
 
     Milestone and open-action counts come from grouped subqueries joined once, not one
     query per card: the whole board of 2,000 goals is a single round trip.
     """
-    ms = (
-        select(
-            Milestone.goal_id.label("goal_id"),
-            func.count().label("total"),
-            func.sum(case((Milestone.done.is_(True), 1), else_=0)).label("done"),
-        )
-        .group_by(Milestone.goal_id)
-        .subquery()
-    )
-    acts = (
+    wanted = list(goal_ids) if goal_ids is not None else None
+    ms_query = select(
+        Milestone.goal_id.label("goal_id"),
+        func.count().label("total"),
+        func.sum(case((Milestone.done.is_(True), 1), else_=0)).label("done"),
+    ).group_by(Milestone.goal_id)
+    acts_query = (
         select(ActionItem.goal_id.label("goal_id"), func.count().label("open"))
         .where(ActionItem.goal_id.is_not(None), ActionItem.done.is_(False),
                ActionItem.kind == "action")
         .group_by(ActionItem.goal_id)
-        .subquery()
     )
+    if wanted is not None:
+        # One card after a move: count only its rows, not the whole table's.
+        ms_query = ms_query.where(Milestone.goal_id.in_(wanted))
+        acts_query = acts_query.where(ActionItem.goal_id.in_(wanted))
+    ms = ms_query.subquery()
+    acts = acts_query.subquery()
     query = (
         select(
             Goal.id, Goal.mentee_id, Mentee.name, Goal.column_id, Goal.position, Goal.title,
@@ -100,24 +103,24 @@ def board_rows(s: OrmSession, goal_ids: Iterable[int] | None = None) -> Sequence
         .where(Mentee.archived.is_(False))
         .order_by(Goal.column_id, Goal.position, Goal.id)
     )
-    if goal_ids is not None:
-        query = query.where(Goal.id.in_(list(goal_ids)))
-    return s.execute(query).all()
+    if wanted is not None:
+        query = query.where(Goal.id.in_(wanted))
+    return [tuple(r) for r in s.execute(query)]
 
 
-def mentees_with_goals(s: OrmSession) -> Sequence[Row[Any]]:
-    return s.execute(
+def mentees_with_goals(s: OrmSession) -> list[tuple[int, str]]:
+    return [(int(i), str(n)) for i, n in s.execute(
         select(Mentee.id, Mentee.name)
         .where(Mentee.archived.is_(False), Mentee.id.in_(select(Goal.mentee_id)))
         .order_by(Mentee.name, Mentee.id)
-    ).all()
+    )]
 
 
-def active_mentees(s: OrmSession) -> Sequence[Row[Any]]:
-    return s.execute(
+def active_mentees(s: OrmSession) -> list[tuple[int, str]]:
+    return [(int(i), str(n)) for i, n in s.execute(
         select(Mentee.id, Mentee.name).where(Mentee.archived.is_(False))
         .order_by(Mentee.name, Mentee.id)
-    ).all()
+    )]
 
 
 def mentee_name(s: OrmSession, mentee_id: int) -> str | None:
@@ -137,10 +140,16 @@ def tags_with_mentees(s: OrmSession) -> dict[tuple[int, str], list[int]]:
 
 # -- order -----------------------------------------------------------------------------
 def successor_id(s: OrmSession, goal: Goal) -> int | None:
-    """The goal right after ``goal`` in its column, or None when it is last."""
+    """The goal right after ``goal`` in its column, or None when it is last.
+
+    Only goals shown on the board count (archived mentees' goals are hidden), so putting a
+    goal back "before its successor" restores the order the mentor saw.
+    """
     return s.scalar(
         select(Goal.id)
+        .join(Mentee, Mentee.id == Goal.mentee_id)
         .where(
+            Mentee.archived.is_(False),
             Goal.column_id == goal.column_id,
             Goal.id != goal.id,
             or_(Goal.position > goal.position,
@@ -151,33 +160,76 @@ def successor_id(s: OrmSession, goal: Goal) -> int | None:
     )
 
 
+POSITION_GAP = 1024
+
+
+def _ahead_position(s: OrmSession, column_id: int, before_id: int, before_pos: int,
+                    goal_id: int) -> int | None:
+    """The position of the goal just ahead of ``before`` (ignoring the goal being moved)."""
+    return s.scalar(
+        select(Goal.position)
+        .where(
+            Goal.column_id == column_id,
+            Goal.id != goal_id,
+            or_(Goal.position < before_pos,
+                and_(Goal.position == before_pos, Goal.id < before_id)),
+        )
+        .order_by(Goal.position.desc(), Goal.id.desc())
+        .limit(1)
+    )
+
+
+def renumber(s: OrmSession, column_id: int, exclude_id: int) -> None:
+    """Spread a column's positions ``POSITION_GAP`` apart, keeping its order."""
+    ranked = (
+        select(Goal.id.label("gid"),
+               func.row_number().over(order_by=(Goal.position, Goal.id)).label("rank"))
+        .where(Goal.column_id == column_id, Goal.id != exclude_id)
+        .subquery()
+    )
+    # One UPDATE … FROM statement, however long the column.
+    s.execute(
+        update(Goal)
+        .where(Goal.id == ranked.c.gid)
+        .values(position=ranked.c.rank * POSITION_GAP)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def place(s: OrmSession, goal: Goal, column_id: int, before_id: int | None) -> None:
-    """Put ``goal`` into ``column_id`` right before ``before_id`` (at the end when None)."""
-    before = s.get(Goal, before_id) if before_id is not None else None
-    if before is not None and before.column_id != column_id:
-        before = None
-    if before is None:
+    """Put ``goal`` into ``column_id`` right before ``before_id`` (at the end when None).
+
+    The goal takes the midpoint between its new neighbours, so a move writes one row; only
+    when two neighbours have no room between them is the column renumbered (rarely: a gap
+    of 1,024 takes ten moves into the same slot to use up).
+    """
+    row = None
+    if before_id is not None and before_id != goal.id:
+        row = s.execute(select(Goal.position).where(Goal.id == before_id,
+                                                    Goal.column_id == column_id)).first()
+    if row is None:
         last = s.scalar(select(func.max(Goal.position))
                         .where(Goal.column_id == column_id, Goal.id != goal.id))
         goal.column_id = column_id
-        goal.position = (int(last) + 1) if last is not None else 0
+        goal.position = (int(last) + POSITION_GAP) if last is not None else POSITION_GAP
         return
-    target = before.position
-    # Everything from the insertion point on moves down by one, ties included, so the
-    # moved goal sorts strictly before ``before``.
-    s.execute(
-        update(Goal)
-        .where(Goal.column_id == column_id, Goal.position >= target, Goal.id != goal.id)
-        .values(position=Goal.position + 1)
-        .execution_options(synchronize_session=False)
-    )
+    assert before_id is not None
+    before_pos = int(row[0])
+    ahead = _ahead_position(s, column_id, before_id, before_pos, goal.id)
+    low = ahead if ahead is not None else before_pos - 2 * POSITION_GAP
+    if before_pos - low < 2:
+        # No room (ties, or neighbours one apart): spread the column out, then retry.
+        renumber(s, column_id, goal.id)
+        before_pos = int(s.scalar(select(Goal.position).where(Goal.id == before_id)) or 0)
+        ahead = _ahead_position(s, column_id, before_id, before_pos, goal.id)
+        low = ahead if ahead is not None else before_pos - 2 * POSITION_GAP
     goal.column_id = column_id
-    goal.position = target
+    goal.position = (low + before_pos) // 2
 
 
 def new_goal_position(s: OrmSession, column_id: int) -> int:
     last = s.scalar(select(func.max(Goal.position)).where(Goal.column_id == column_id))
-    return (int(last) + 1) if last is not None else 0
+    return (int(last) + POSITION_GAP) if last is not None else POSITION_GAP
 
 
 # -- milestones and links --------------------------------------------------------------
@@ -186,6 +238,11 @@ def replace_milestones(s: OrmSession, goal_id: int,
     """Make the goal's checklist exactly ``rows`` (ids kept where given, so undo restores
     the very rows it removed)."""
     s.execute(delete(Milestone).where(Milestone.goal_id == goal_id))
+    wanted = [r["id"] for r in rows if r.get("id") is not None]
+    if wanted:
+        # An id freed by an earlier edit may have gone to another goal's milestone since.
+        taken = set(s.scalars(select(Milestone.id).where(Milestone.id.in_(wanted))))
+        rows = [{k: v for k, v in r.items() if not (k == "id" and v in taken)} for r in rows]
     if rows:
         s.execute(insert(Milestone), [dict(r, goal_id=goal_id) for r in rows])
 

@@ -69,6 +69,13 @@ class Launcher:
         if db is None:
             return False
         self.window = MainWindow(build_context(db))
+        from mentordesk.ui.startup_probe import StartupProbe, probe_path
+
+        probe_file = probe_path()
+        if probe_file is not None and self.window.views:
+            probe = StartupProbe(self.window, probe_file)
+            first = self.window.current_view() or self.window.views[0]
+            first.ready.connect(probe.interactive)
         self.window.show()
         window = self.window
         QTimer.singleShot(0, lambda: after_first_paint(window, self))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -14,6 +15,8 @@ class ViewPage(QWidget):
     view_id = ""
     title = ""
     icon_name = ""
+    # Emitted once the view shows its data and answers input (used to measure start-up).
+    ready = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

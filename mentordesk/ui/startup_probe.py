@@ -1,0 +1,44 @@
+"""Start-up timing for benchmarks: with ``MENTORDESK_STARTUP_PROBE=FILE`` the app writes
+when the main window first painted and when the first view became interactive (wall-clock
+``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS, and quits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+ENV = "MENTORDESK_STARTUP_PROBE"
+
+
+class StartupProbe(QObject):
+    def __init__(self, window: QWidget, out: Path) -> None:
+        super().__init__(window)
+        self._out = out
+        self.marks: dict[str, float] = {}
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and "first_paint" not in self.marks:
+            self.marks["first_paint"] = time.time()
+        return False
+
+    def interactive(self) -> None:
+        if "interactive" in self.marks:
+            return
+        self.marks["interactive"] = time.time()
+        self.marks.setdefault("first_paint", self.marks["interactive"])
+        self.marks["peak_rss_kib"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        self._out.write_text(json.dumps(self.marks))
+        QTimer.singleShot(0, QApplication.quit)
+
+
+def probe_path() -> Path | None:
+    value = os.environ.get(ENV)
+    return Path(value) if value else None
