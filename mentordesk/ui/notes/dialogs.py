@@ -1,0 +1,482 @@
+"""Dialogs of the notes view: plan a session, wrap up a call, search everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mentordesk.domain.recurrence import (
+    WEEKDAY_NAMES,
+    RecurrenceError,
+    Rule,
+    cadence_rule,
+    describe,
+    occurrences,
+    parse_rule,
+)
+from mentordesk.domain.timezones import zone
+from mentordesk.errors import KnownError
+from mentordesk.services.search import SearchHit, SearchService
+from mentordesk.services.sessions import (
+    FLAG_END_HOUR,
+    FLAG_START_HOUR,
+    MenteeChoice,
+    Scope,
+    SessionRecord,
+    SlotProposal,
+    check_time,
+)
+from mentordesk.ui.notes.models import HtmlDelegate, SearchResultsModel
+from mentordesk.ui.tasks import TaskControl, run_task
+
+REPEAT_CHOICES = (
+    ("none", "Does not repeat"),
+    ("cadence", "From the mentee's cadence"),
+    ("weekly", "Every N weeks"),
+    ("monthly", "Monthly on the same weekday"),
+)
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    mentee_id: int
+    start_utc: datetime
+    duration_minutes: int
+    title: str
+    rrule: str | None
+    scope: Scope
+
+
+def _local_qdatetime(instant: datetime, tz: str) -> QDateTime:
+    local = instant.astimezone(zone(tz))
+    return QDateTime.fromString(local.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
+
+
+class ScheduleDialog(QDialog):
+    """Plan or move a session; both people's local times side by side, flagged when a time is
+    outside 08:00–21:00 for either of them."""
+
+    def __init__(self, mentees: list[MenteeChoice], mentor_zone: str, *,
+                 parent: QWidget | None = None, record: SessionRecord | None = None,
+                 mentee_id: int | None = None, start: datetime | None = None,
+                 duration: int = 60) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reschedule session" if record else "Plan a session")
+        self.setAccessibleName(self.windowTitle())
+        self.mentor_zone = mentor_zone
+        self.mentees = mentees
+        self.record = record
+        form = QFormLayout()
+        self.mentee_box = QComboBox()
+        self.mentee_box.setAccessibleName("Mentee")
+        self.mentee_box.setEditable(True)
+        self.mentee_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for m in mentees:
+            self.mentee_box.addItem(m.name, m.id)
+        wanted = record.mentee_id if record is not None else mentee_id
+        if wanted is not None:
+            pos = self.mentee_box.findData(wanted)
+            if pos >= 0:
+                self.mentee_box.setCurrentIndex(pos)
+        self.mentee_box.setEnabled(record is None)
+        form.addRow("&Mentee", self.mentee_box)
+        self.title_edit = QLineEdit(record.title if record else "Check-in")
+        self.title_edit.setAccessibleName("Title")
+        form.addRow("&Title", self.title_edit)
+        self.when = QDateTimeEdit()
+        self.when.setAccessibleName("Start (your time)")
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        default = start or (record.start_utc if record else
+                            (datetime.now(UTC) + timedelta(days=1)).replace(
+                                minute=0, second=0, microsecond=0))
+        self.when.setDateTime(_local_qdatetime(default, mentor_zone))
+        form.addRow(f"&Start ({mentor_zone})", self.when)
+        self.duration = QSpinBox()
+        self.duration.setAccessibleName("Duration in minutes")
+        self.duration.setRange(5, 480)
+        self.duration.setSingleStep(15)
+        self.duration.setSuffix(" min")
+        self.duration.setValue(record.duration_minutes if record else duration)
+        form.addRow("&Duration", self.duration)
+        self.mentor_time = QLabel()
+        self.mentor_time.setAccessibleName("Your local time")
+        self.mentee_time = QLabel()
+        self.mentee_time.setAccessibleName("Mentee's local time")
+        both = QHBoxLayout()
+        both.addWidget(self.mentor_time, 1)
+        both.addWidget(self.mentee_time, 1)
+        form.addRow("Local times", both)
+        self.repeat = QComboBox()
+        self.repeat.setAccessibleName("Repeat")
+        for key, label in REPEAT_CHOICES:
+            self.repeat.addItem(label, key)
+        self.every = QSpinBox()
+        self.every.setAccessibleName("Repeat every N")
+        self.every.setRange(1, 12)
+        self.every.setPrefix("every ")
+        repeat_row = QHBoxLayout()
+        repeat_row.addWidget(self.repeat, 1)
+        repeat_row.addWidget(self.every)
+        form.addRow("Repeat", repeat_row)
+        self.repeat_preview = QLabel()
+        self.repeat_preview.setWordWrap(True)
+        self.repeat_preview.setProperty("role", "subtitle")
+        form.addRow("", self.repeat_preview)
+        self.scope_one = QRadioButton("Only this meeting")
+        self.scope_series = QRadioButton("The whole series")
+        self.scope_one.setChecked(True)
+        self._scope_group = QButtonGroup(self)
+        self._scope_group.addButton(self.scope_one)
+        self._scope_group.addButton(self.scope_series)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.scope_one)
+        scope_row.addWidget(self.scope_series)
+        self.scope_box = QWidget()
+        self.scope_box.setLayout(scope_row)
+        form.addRow("Change", self.scope_box)
+        form.setRowVisible(self.scope_box, bool(record and record.recurring))
+        self.scope_series.toggled.connect(lambda _on: self._update())
+        if record is not None:
+            if record.rrule:
+                try:
+                    rule = parse_rule(record.rrule)
+                    self.repeat.setCurrentIndex(3 if rule.nth_weekday else 2)
+                    self.every.setValue(rule.interval)
+                except RecurrenceError:
+                    pass
+            self.repeat.setEnabled(record.series_id is None or (record.ref.virtual is False
+                                   and bool(record.rrule) and record.series_id is None))
+        self.error = QLabel()
+        self.error.setProperty("role", "subtitle")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Save" if record else "Plan session")
+        ok.setAccessibleName(ok.text())
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        for signal in (self.mentee_box.currentIndexChanged, self.when.dateTimeChanged,
+                       self.duration.valueChanged, self.repeat.currentIndexChanged,
+                       self.every.valueChanged):
+            signal.connect(self._update)
+        self.result_value: ScheduleResult | None = None
+        self.proposal_label = QLabel()
+        self.proposal_label.setProperty("role", "subtitle")
+        self.proposal_label.setWordWrap(True)
+        layout.insertWidget(1, self.proposal_label)
+        self._touched = False
+        self.when.dateTimeChanged.connect(self._user_changed_time)
+        self._update()
+        self.resize(560, self.sizeHint().height())
+
+    def _user_changed_time(self) -> None:
+        self._touched = True
+
+    def propose(self, proposal: SlotProposal) -> None:
+        """Fill in the proposed slot (found in the background) unless the user picked a time."""
+        if self._touched or self.record is not None:
+            return
+        self.when.blockSignals(True)
+        self.when.setDateTime(_local_qdatetime(proposal.start_utc, self.mentor_zone))
+        self.when.blockSignals(False)
+        self.duration.setValue(proposal.duration_minutes)
+        self.proposal_label.setText(f"Proposed: {proposal.reason}")
+        self._update()
+
+    def mentee(self) -> MenteeChoice | None:
+        mid = self.mentee_box.currentData()
+        return next((m for m in self.mentees if m.id == mid), None)
+
+    def start_utc(self) -> datetime:
+        text = self.when.dateTime().toString("yyyy-MM-dd HH:mm")
+        local = datetime.strptime(text, "%Y-%m-%d %H:%M")
+        return local.replace(tzinfo=zone(self.mentor_zone)).astimezone(UTC)
+
+    def rule(self) -> Rule | None:
+        key = self.repeat.currentData()
+        mentee = self.mentee()
+        self.every.setEnabled(key == "weekly")
+        local = self.start_utc().astimezone(zone(self.mentor_zone))
+        if key == "weekly":
+            return Rule("WEEKLY", self.every.value())
+        if key == "monthly":
+            return cadence_rule(1, "months", local)
+        if key == "cadence" and mentee is not None:
+            return cadence_rule(mentee.cadence_interval, mentee.cadence_unit, local)
+        return None
+
+    def _update(self) -> None:
+        if self.record is not None and self.record.recurring:
+            # A repeat rule belongs to the series: only editable when changing all of it.
+            self.repeat.setEnabled(self.scope_series.isChecked())
+        mentee = self.mentee()
+        start = self.start_utc()
+        if mentee is None:
+            self.mentor_time.setText("")
+            self.mentee_time.setText("Choose a mentee")
+            return
+        check = check_time(start, self.duration.value(), mentee.timezone, self.mentor_zone)
+        flag = f"  ⚠ outside {FLAG_START_HOUR:02d}:00–{FLAG_END_HOUR:02d}:00"
+        self.mentor_time.setText(f"You: {check.mentor_local:%a %H:%M}"
+                                 + ("" if check.mentor_ok else flag))
+        first = mentee.name.split()[0]
+        self.mentee_time.setText(f"{first}: {check.mentee_local:%a %H:%M} ({mentee.timezone})"
+                                 + ("" if check.mentee_ok else flag))
+        for label, ok in ((self.mentor_time, check.mentor_ok),
+                          (self.mentee_time, check.mentee_ok)):
+            label.setProperty("warning", not ok)
+            label.setStyleSheet("" if ok else "font-weight: 600;")
+        rule = self.rule()
+        if rule is None:
+            self.repeat_preview.setText("")
+            return
+        # Anchor the preview in the planning zone, as the series will be expanded.
+        nxt = occurrences(start, self.mentor_zone, rule, after=start,
+                          before=start + timedelta(days=400), limit=4)
+        when = ", ".join(f"{t.astimezone(zone(self.mentor_zone)):%d %b}" for t in nxt)
+        day = WEEKDAY_NAMES[start.astimezone(zone(self.mentor_zone)).weekday()]
+        self.repeat_preview.setText(f"{describe(rule)}, {day}s: {when}…")
+
+    def _accept(self) -> None:
+        mentee = self.mentee()
+        if mentee is None:
+            self.error.setText("Choose a mentee.")
+            return
+        rule = self.rule()
+        self.result_value = ScheduleResult(
+            mentee.id, self.start_utc(), self.duration.value(), self.title_edit.text().strip(),
+            rule.to_rrule() if rule is not None else None,
+            "series" if self.scope_series.isChecked() else "one")
+        self.accept()
+
+    @classmethod
+    def ask(cls, mentees: list[MenteeChoice], mentor_zone: str, *,
+            parent: QWidget | None = None, record: SessionRecord | None = None,
+            mentee_id: int | None = None, start: datetime | None = None,
+            duration: int = 60,
+            proposer: Callable[[int], SlotProposal] | None = None) -> ScheduleResult | None:
+        """Ask for a session; ``proposer`` (run in the background) suggests a start."""
+        dialog = cls(mentees, mentor_zone, parent=parent, record=record, mentee_id=mentee_id,
+                     start=start, duration=duration)
+        if proposer is not None and mentee_id is not None and start is None:
+            dialog.proposal_label.setText("Looking for a slot in both working days…")
+
+            def work(_control: TaskControl) -> SlotProposal:
+                return proposer(mentee_id)
+
+            def failed(exc: BaseException) -> None:
+                dialog.proposal_label.setText(
+                    exc.message if isinstance(exc, KnownError) else "")
+
+            run_task(work, on_success=dialog.propose, on_error=failed)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.result_value
+        return None
+
+
+class WrapUpDialog(QDialog):
+    """After the call: the recap to copy or send, and the next slot to book."""
+
+    book_requested = Signal()
+    pick_requested = Signal()
+
+    def __init__(self, recap: str, proposal: SlotProposal | None, mentee_name: str,
+                 problem: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Wrap-up with {mentee_name}")
+        self.setAccessibleName(self.windowTitle())
+        layout = QVBoxLayout(self)
+        heading = QLabel("Recap (agreed actions and goals touched; private notes are never "
+                         "included)")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        self.recap = QPlainTextEdit(recap)
+        self.recap.setAccessibleName("Recap in Markdown")
+        self.recap.setReadOnly(True)
+        layout.addWidget(self.recap, 1)
+        row = QHBoxLayout()
+        self.copy_button = QPushButton("&Copy recap")
+        self.copy_button.setAccessibleName("Copy recap")
+        self.copy_button.clicked.connect(self.copy)
+        row.addWidget(self.copy_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.proposal = proposal
+        self.mentee_name = mentee_name
+        self.next_label = QLabel()
+        self.next_label.setWordWrap(True)
+        self.next_label.setAccessibleName("Proposed next session")
+        layout.addWidget(self.next_label)
+        buttons = QHBoxLayout()
+        self.book_button = QPushButton("&Book this slot")
+        self.book_button.setAccessibleName("Book this slot")
+        self.book_button.setEnabled(False)
+        self.book_button.clicked.connect(self._book)
+        self.pick_button = QPushButton("&Pick another time…")
+        self.pick_button.setAccessibleName("Pick another time")
+        self.pick_button.clicked.connect(self._pick)
+        close = QPushButton("Close")
+        close.setAccessibleName("Close")
+        close.clicked.connect(self.reject)
+        buttons.addWidget(self.book_button)
+        buttons.addWidget(self.pick_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+        self.choice = ""
+        self.set_proposal(proposal, problem)
+        self.resize(560, 520)
+
+    def set_proposal(self, proposal: SlotProposal | None, problem: str = "") -> None:
+        self.proposal = proposal
+        if proposal is not None:
+            c = proposal.check
+            self.next_label.setText(
+                f"<b>Next session:</b> {c.mentor_local:%a %d %b %H:%M} your time · "
+                f"{c.mentee_local:%a %H:%M} for {self.mentee_name.split()[0]} "
+                f"({c.mentee_zone})<br><i>{proposal.reason}</i>")
+        else:
+            self.next_label.setText(problem or "No next slot proposed.")
+        self.book_button.setEnabled(proposal is not None)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.recap.toPlainText())
+        self.copy_button.setText("Copied ✓")
+
+    def _book(self) -> None:
+        self.choice = "book"
+        self.accept()
+
+    def _pick(self) -> None:
+        self.choice = "pick"
+        self.accept()
+
+
+class SearchDialog(QDialog):
+    """Search-as-you-type over notes, agendas, goals and mentees; Enter opens the hit."""
+
+    opened = Signal(object)
+
+    def __init__(self, search: SearchService, display_zone: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Search notes, agendas, goals and mentees")
+        self.setAccessibleName("Search")
+        self.service = search
+        layout = QVBoxLayout(self)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Search… (words, or the start of a word)")
+        self.field.setAccessibleName("Search text")
+        self.field.setClearButtonEnabled(True)
+        layout.addWidget(self.field)
+        self.model = SearchResultsModel(self)
+        self.model.display_zone = display_zone
+        self.results = QListView()
+        self.results.setAccessibleName("Search results")
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(HtmlDelegate(self.results))
+        self.results.setWordWrap(True)
+        self.results.setAlternatingRowColors(True)
+        layout.addWidget(self.results, 1)
+        self.status = QLabel("Type to search.")
+        self.status.setProperty("role", "subtitle")
+        layout.addWidget(self.status)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self.run_query)
+        self.field.textChanged.connect(lambda _t: self._timer.start())
+        self.field.returnPressed.connect(self.open_current)
+        self.results.activated.connect(lambda idx: self.open_row(idx.row()))
+        down = QShortcut(QKeySequence("Down"), self.field)
+        down.activated.connect(self._focus_results)
+        self._generation = 0
+        self.last_hits: list[SearchHit] = []
+        self.resize(720, 560)
+
+    def _focus_results(self) -> None:
+        self.results.setFocus()
+        if self.model.rowCount() and not self.results.currentIndex().isValid():
+            self.results.setCurrentIndex(self.model.index(0, 0))
+
+    def run_query(self) -> None:
+        query = self.field.text()
+        self._generation += 1
+        generation = self._generation
+        service = self.service
+
+        def work(_control: TaskControl) -> list[SearchHit]:
+            return service.search(query)
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation != self._generation:
+                return  # an older query answered after a newer one was typed
+            self.show_hits(hits, query)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.status.setText(str(exc) if isinstance(exc, KnownError)
+                                    else "Search failed; see the log.")
+
+        run_task(work, on_success=done, on_error=failed)
+
+    def show_hits(self, hits: list[SearchHit], query: str) -> None:
+        self.last_hits = hits
+        self.model.set_hits(hits)
+        if not query.strip():
+            self.status.setText("Type to search.")
+        elif hits:
+            self.status.setText(f"{len(hits)} results" + (" (top 50)" if len(hits) >= 50
+                                                           else ""))
+            self.results.setCurrentIndex(self.model.index(0, 0))
+        else:
+            self.status.setText(f"Nothing found for “{query.strip()}”.")
+
+    def open_current(self) -> None:
+        idx = self.results.currentIndex()
+        self.open_row(idx.row() if idx.isValid() else 0)
+
+    def open_row(self, row: int) -> None:
+        hit = self.model.hit(row)
+        if hit is None:
+            return
+        self.opened.emit(hit)
+        self.accept()
+
+
+class PrivateCheck(QCheckBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Private", parent)
+        self.setAccessibleName("Private note")
+        self.setToolTip("Private notes never appear in recaps or reports.")
