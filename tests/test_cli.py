@@ -52,7 +52,7 @@ def test_demo_then_backup(tmp_path: Path) -> None:
 
 
 def test_backup_of_missing_file_fails_cleanly(tmp_path: Path) -> None:
-    code, out, err = run("--db", str(tmp_path / "none.sqlite3"), "backup")
+    code, _out, err = run("--db", str(tmp_path / "none.sqlite3"), "backup")
     assert code == 1
     assert err.count("\n") == 1 and "no database" in err
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.schema import Mentee, Note
 
-names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
-bodies = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+names = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=30)
+bodies = st.text(st.characters(blacklist_categories=["Cs"]), max_size=300)
 
 
 class Crash(Exception):
