@@ -1,0 +1,507 @@
+"""Every query the Mentees view and the CSV import/export run.
+
+Functions take the unit of work's Session and never commit. List queries select plain
+columns (never whole ORM rows, never note bodies) so drawing 10,000 mentees stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy.orm import Session as OrmSession
+
+from mentordesk.storage.outbox import enqueue_session_change
+from mentordesk.storage.schema import (
+    ActionItem,
+    BoardColumn,
+    Goal,
+    Mentee,
+    MenteeTag,
+    Milestone,
+    Note,
+    ResourceLink,
+    Session,
+    SessionGoal,
+    Tag,
+)
+
+# How many characters of a note the profile reads: enough for its first lines.
+NOTE_PREVIEW_CHARS = 400
+
+
+class MenteeColumns(NamedTuple):
+    """One mentee's list columns: a plain tuple, cheap to build 10,000 times."""
+
+    id: int
+    name: str
+    email: str | None
+    timezone: str
+    cadence_interval: int
+    cadence_unit: str
+    target_gap_days: int | None
+    max_gap_days: int | None
+    meeting_link: str | None
+    archived: bool
+    snoozed_until: datetime | None
+    health_notified_on: date | None
+    created_at: datetime
+
+
+_LIST_COLUMNS = (
+    Mentee.id, Mentee.name, Mentee.email, Mentee.timezone, Mentee.cadence_interval,
+    Mentee.cadence_unit, Mentee.target_gap_days, Mentee.max_gap_days, Mentee.meeting_link,
+    Mentee.archived, Mentee.snoozed_until, Mentee.health_notified_on, Mentee.created_at,
+)
+
+
+def mentee_columns(db: OrmSession, *, include_archived: bool = True,
+                   mentee_ids: Iterable[int] | None = None) -> list[MenteeColumns]:
+    stmt = select(*_LIST_COLUMNS)
+    if not include_archived:
+        stmt = stmt.where(Mentee.archived.is_(False))
+    if mentee_ids is not None:
+        stmt = stmt.where(Mentee.id.in_(list(mentee_ids)))
+    make = MenteeColumns._make
+    return [make(row) for row in db.execute(stmt)]
+
+
+def any_mentee(db: OrmSession) -> bool:
+    return db.scalar(select(Mentee.id).limit(1)) is not None
+
+
+def tags_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
+                   ) -> dict[int, list[str]]:
+    stmt = (select(MenteeTag.mentee_id, Tag.name).join(Tag, Tag.id == MenteeTag.tag_id)
+            .order_by(MenteeTag.mentee_id, Tag.name))
+    if mentee_ids is not None:
+        stmt = stmt.where(MenteeTag.mentee_id.in_(list(mentee_ids)))
+    result: dict[int, list[str]] = {}
+    for mentee_id, name in db.execute(stmt):
+        result.setdefault(mentee_id, []).append(name)
+    return result
+
+
+def all_tag_names(db: OrmSession) -> list[str]:
+    return list(db.scalars(select(Tag.name).order_by(Tag.name)))
+
+
+def last_held_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
+                        ) -> dict[int, datetime]:
+    """The start of each mentee's latest session whose status is 'held'."""
+    stmt = (select(Session.mentee_id, func.max(Session.start_utc))
+            .where(Session.status == "held", Session.mentee_id.is_not(None))
+            .group_by(Session.mentee_id))
+    if mentee_ids is not None:
+        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
+    return {int(mid): start for mid, start in db.execute(stmt)
+            if start is not None and mid is not None}
+
+
+def next_single_by_mentee(db: OrmSession, after: datetime,
+                          mentee_ids: Iterable[int] | None = None) -> dict[int, datetime]:
+    """Earliest scheduled one-off session (or moved occurrence) at or after ``after``."""
+    stmt = (select(Session.mentee_id, func.min(Session.start_utc))
+            .where(Session.status == "scheduled", Session.rrule.is_(None),
+                   Session.start_utc >= after, Session.mentee_id.is_not(None))
+            .group_by(Session.mentee_id))
+    if mentee_ids is not None:
+        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
+    return {int(mid): start for mid, start in db.execute(stmt)
+            if start is not None and mid is not None}
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    id: int
+    mentee_id: int
+    start_utc: datetime
+    timezone: str
+    rrule: str
+    # Original starts of occurrences that were moved, cancelled or written in separately.
+    exceptions: tuple[datetime, ...]
+
+
+def recurring_series(db: OrmSession, mentee_ids: Iterable[int] | None = None
+                     ) -> list[SeriesRow]:
+    stmt = (select(Session.id, Session.mentee_id, Session.start_utc, Session.timezone,
+                   Session.rrule)
+            .where(Session.rrule.is_not(None), Session.status != "cancelled",
+                   Session.mentee_id.is_not(None), Session.series_id.is_(None)))
+    if mentee_ids is not None:
+        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
+    heads = list(db.execute(stmt))
+    if not heads:
+        return []
+    exceptions: dict[int, list[datetime]] = {}
+    exc_stmt = (select(Session.series_id, Session.original_start_utc)
+                .where(Session.series_id.is_not(None), Session.original_start_utc.is_not(None)))
+    if mentee_ids is not None:
+        exc_stmt = exc_stmt.where(Session.series_id.in_([h[0] for h in heads]))
+    for series_id, original in db.execute(exc_stmt):
+        if series_id is not None and original is not None:
+            exceptions.setdefault(int(series_id), []).append(original)
+    return [SeriesRow(int(sid), int(mid), start, tz, str(rule),
+                      tuple(exceptions.get(int(sid), ())))
+            for sid, mid, start, tz, rule in heads if mid is not None]
+
+
+# -- single mentee -----------------------------------------------------------------------
+
+def get_mentee(db: OrmSession, mentee_id: int) -> Mentee | None:
+    return db.get(Mentee, mentee_id)
+
+
+def find_by_email(db: OrmSession, email: str) -> Mentee | None:
+    return db.scalars(select(Mentee).where(func.lower(Mentee.email) == email.strip().lower())
+                      .order_by(Mentee.id).limit(1)).first()
+
+
+def find_by_name(db: OrmSession, name: str) -> Mentee | None:
+    return db.scalars(select(Mentee).where(func.lower(Mentee.name) == name.strip().lower())
+                      .order_by(Mentee.id).limit(1)).first()
+
+
+def tag_rows(db: OrmSession, names: Iterable[str]) -> list[Tag]:
+    """Tags with these names (case-insensitive), created when missing."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        clean = name.strip()
+        if clean and clean.casefold() not in wanted:
+            wanted[clean.casefold()] = clean
+    if not wanted:
+        return []
+    found = {t.name.casefold(): t for t in db.scalars(
+        select(Tag).where(func.lower(Tag.name).in_(list(wanted))))}
+    result: list[Tag] = []
+    for key, name in wanted.items():
+        tag = found.get(key)
+        if tag is None:
+            tag = Tag(name=name)
+            db.add(tag)
+            found[key] = tag
+        result.append(tag)
+    return result
+
+
+def set_archived(db: OrmSession, mentee_id: int, archived: bool) -> bool:
+    result = db.execute(update(Mentee).where(Mentee.id == mentee_id)
+                        .values(archived=archived).execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def set_snoozed(db: OrmSession, mentee_id: int, until: datetime | None) -> bool:
+    result = db.execute(update(Mentee).where(Mentee.id == mentee_id)
+                        .values(snoozed_until=until).execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def mark_notified(db: OrmSession, mentee_ids: Sequence[int], day: date) -> None:
+    if mentee_ids:
+        db.execute(update(Mentee).where(Mentee.id.in_(list(mentee_ids)))
+                   .values(health_notified_on=day)
+                   .execution_options(synchronize_session=False))
+
+
+def last_notification_day(db: OrmSession) -> date | None:
+    return db.scalar(select(func.max(Mentee.health_notified_on)))
+
+
+def delete_orphan_tags(db: OrmSession) -> None:
+    used = select(MenteeTag.tag_id)
+    db.execute(delete(Tag).where(Tag.id.not_in(used)))
+
+
+# -- the "where were we" profile ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class HeldSession:
+    id: int
+    title: str
+    start_utc: datetime
+    timezone: str
+    duration_minutes: int
+
+
+def _unindexed(column: Any) -> Any:
+    """``column || ''``: keeps SQLite from picking the low-selectivity status index over the
+    mentee index (without ANALYZE it would scan every held session of everyone)."""
+    return column.concat("")
+
+
+def last_held_session(db: OrmSession, mentee_id: int) -> HeldSession | None:
+    row = db.execute(
+        select(Session.id, Session.title, Session.start_utc, Session.timezone,
+               Session.duration_minutes)
+        .where(Session.mentee_id == mentee_id, _unindexed(Session.status) == "held")
+        .order_by(Session.start_utc.desc(), Session.id.desc()).limit(1)
+    ).first()
+    return HeldSession(*row) if row is not None else None
+
+
+def note_previews(db: OrmSession, session_id: int) -> list[tuple[int, str, bool]]:
+    """(note id, the first characters of its body, private) for a session's notes."""
+    stmt = (select(Note.id, func.substr(Note.body, 1, NOTE_PREVIEW_CHARS), Note.private)
+            .where(Note.session_id == session_id).order_by(Note.id))
+    return [(int(i), str(text or ""), bool(p)) for i, text, p in db.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    id: int
+    text: str
+    kind: str
+    due_date: date | None
+    goal_title: str | None
+
+
+def open_actions(db: OrmSession, mentee_id: int, limit: int = 20) -> list[OpenAction]:
+    stmt = (select(ActionItem.id, ActionItem.text, ActionItem.kind, ActionItem.due_date,
+                   Goal.title)
+            .outerjoin(Goal, Goal.id == ActionItem.goal_id)
+            .where(ActionItem.mentee_id == mentee_id, ActionItem.done.is_(False))
+            .order_by(ActionItem.kind, ActionItem.due_date.is_(None), ActionItem.due_date,
+                      ActionItem.position, ActionItem.id)
+            .limit(limit))
+    return [OpenAction(*row) for row in db.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class DueGoal:
+    id: int
+    title: str
+    due_date: date
+    column_name: str
+
+
+def goals_due(db: OrmSession, mentee_id: int, before: date, limit: int = 10) -> list[DueGoal]:
+    """Unfinished goals due on or before ``before`` (overdue ones included), soonest first."""
+    stmt = (select(Goal.id, Goal.title, Goal.due_date, BoardColumn.name)
+            .join(BoardColumn, BoardColumn.id == Goal.column_id)
+            .where(Goal.mentee_id == mentee_id, Goal.due_date.is_not(None),
+                   Goal.due_date <= before, Goal.completed_at.is_(None),
+                   func.coalesce(BoardColumn.status_key, "") != "done")
+            .order_by(Goal.due_date, Goal.id).limit(limit))
+    return [DueGoal(gid, title, due, column) for gid, title, due, column in db.execute(stmt)
+            if due is not None]
+
+
+@dataclass(frozen=True)
+class SessionWhen:
+    id: int
+    start_utc: datetime
+    timezone: str
+    duration_minutes: int
+    title: str
+    meeting_link: str | None
+
+
+def next_single_session(db: OrmSession, mentee_id: int, after: datetime) -> SessionWhen | None:
+    row = db.execute(
+        select(Session.id, Session.start_utc, Session.timezone, Session.duration_minutes,
+               Session.title, Session.meeting_link)
+        .where(Session.mentee_id == mentee_id, _unindexed(Session.status) == "scheduled",
+               Session.rrule.is_(None), Session.start_utc >= after)
+        .order_by(Session.start_utc).limit(1)
+    ).first()
+    return SessionWhen(*row) if row is not None else None
+
+
+def session_when(db: OrmSession, session_id: int) -> SessionWhen | None:
+    row = db.execute(
+        select(Session.id, Session.start_utc, Session.timezone, Session.duration_minutes,
+               Session.title, Session.meeting_link).where(Session.id == session_id)
+    ).first()
+    return SessionWhen(*row) if row is not None else None
+
+
+# -- delete with an in-memory snapshot for undo ---------------------------------------------
+
+_TABLES: tuple[tuple[str, Any], ...] = (
+    ("mentees", Mentee),
+    ("resource_links", ResourceLink),
+    ("goals", Goal),
+    ("milestones", Milestone),
+    ("sessions", Session),
+    ("session_goals", SessionGoal),
+    ("notes", Note),
+    ("action_items", ActionItem),
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every row that belongs to one mentee, as column dicts, taken just before a delete."""
+
+    mentee_id: int
+    rows: dict[str, tuple[dict[str, Any], ...]]
+    tag_names: tuple[str, ...]
+    column_keys: dict[int, str | None]
+
+    def count(self, table: str) -> int:
+        return len(self.rows.get(table, ()))
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _select_rows(db: OrmSession, model: Any, where: Any) -> tuple[dict[str, Any], ...]:
+    table = _table(model)
+    return tuple(dict(row._mapping) for row in db.execute(select(table).where(where)))
+
+
+def take_snapshot(db: OrmSession, mentee_id: int) -> Snapshot | None:
+    if db.get(Mentee, mentee_id) is None:
+        return None
+    rows: dict[str, tuple[dict[str, Any], ...]] = {}
+    rows["mentees"] = _select_rows(db, Mentee, Mentee.id == mentee_id)
+    rows["resource_links"] = _select_rows(db, ResourceLink, ResourceLink.mentee_id == mentee_id)
+    rows["goals"] = _select_rows(db, Goal, Goal.mentee_id == mentee_id)
+    goal_ids = [r["id"] for r in rows["goals"]]
+    rows["milestones"] = _select_rows(db, Milestone, Milestone.goal_id.in_(goal_ids))
+    rows["sessions"] = _select_rows(db, Session, Session.mentee_id == mentee_id)
+    session_ids = [r["id"] for r in rows["sessions"]]
+    rows["session_goals"] = _select_rows(
+        db, SessionGoal,
+        SessionGoal.session_id.in_(session_ids) | SessionGoal.goal_id.in_(goal_ids))
+    rows["notes"] = _select_rows(db, Note, Note.mentee_id == mentee_id)
+    rows["action_items"] = _select_rows(db, ActionItem, ActionItem.mentee_id == mentee_id)
+    tags = tuple(db.scalars(select(Tag.name).join(MenteeTag, MenteeTag.tag_id == Tag.id)
+                            .where(MenteeTag.mentee_id == mentee_id).order_by(Tag.name)))
+    column_keys = {int(c.id): c.status_key for c in db.scalars(select(BoardColumn))}
+    return Snapshot(mentee_id, rows, tags, column_keys)
+
+
+def delete_mentee(db: OrmSession, mentee_id: int) -> None:
+    """Delete a mentee and (through ON DELETE CASCADE) everything that belongs to them;
+    their calendar events are queued for removal in the same transaction."""
+    for row in db.scalars(select(Session).where(Session.mentee_id == mentee_id,
+                                                Session.google_event_id.is_not(None))):
+        enqueue_session_change(db, row, deleted=True)
+    db.execute(delete(Mentee).where(Mentee.id == mentee_id)
+               .execution_options(synchronize_session=False))
+    db.expunge_all()
+
+
+def _free_ids(db: OrmSession, model: Any, wanted: Sequence[int]) -> dict[int, int]:
+    """Map each wanted id to itself when it is still free, else to a new unused id."""
+    if not wanted:
+        return {}
+    table = _table(model)
+    taken = set(db.scalars(select(table.c.id).where(table.c.id.in_(list(wanted)))))
+    next_id = int(db.scalar(select(func.max(table.c.id))) or 0) + 1
+    next_id = max(next_id, max(wanted) + 1)
+    mapping: dict[int, int] = {}
+    for old in wanted:
+        if old in taken:
+            mapping[old] = next_id
+            next_id += 1
+        else:
+            mapping[old] = old
+    return mapping
+
+
+def _existing(db: OrmSession, model: Any, ids: Iterable[int]) -> set[int]:
+    wanted = list({i for i in ids if i is not None})
+    if not wanted:
+        return set()
+    table = _table(model)
+    return set(db.scalars(select(table.c.id).where(table.c.id.in_(wanted))))
+
+
+def restore_snapshot(db: OrmSession, snap: Snapshot) -> int:
+    """Put a deleted mentee back with everything they had; returns the mentee's id.
+
+    Original ids are kept where they are still free, so other undo commands that name a goal
+    or session keep working; a taken id is remapped and every reference follows it.
+    """
+    rows = snap.rows
+    mentee_map = _free_ids(db, Mentee, [r["id"] for r in rows["mentees"]])
+    goal_map = _free_ids(db, Goal, [r["id"] for r in rows["goals"]])
+    session_map = _free_ids(db, Session, [r["id"] for r in rows["sessions"]])
+    new_mentee_id = mentee_map[snap.mentee_id]
+
+    # Board columns the mentor removed meanwhile: the goal goes back to its status column,
+    # or the first column.
+    columns = {int(c.id): c.status_key for c in db.scalars(select(BoardColumn))}
+    by_key = {key: cid for cid, key in columns.items() if key}
+    first_column = min(columns) if columns else None
+
+    def column_for(old: int) -> int | None:
+        if old in columns:
+            return old
+        key = snap.column_keys.get(old)
+        return by_key.get(key or "not_started", first_column)
+
+    # References that point outside this mentee's rows survive only if their target does.
+    outside_goals = _existing(db, Goal, [
+        r["goal_id"] for t in ("resource_links", "action_items") for r in rows[t]
+        if r["goal_id"] is not None and r["goal_id"] not in goal_map])
+    outside_sessions = _existing(db, Session, [
+        r["session_id"] for t in ("notes", "action_items") for r in rows[t]
+        if r["session_id"] is not None and r["session_id"] not in session_map])
+
+    def goal_ref(old: int | None) -> int | None:
+        if old is None:
+            return None
+        return goal_map.get(old, old if old in outside_goals else None)
+
+    def session_ref(old: int | None) -> int | None:
+        if old is None:
+            return None
+        return session_map.get(old, old if old in outside_sessions else None)
+
+    def put(model: Any, items: Iterable[dict[str, Any]]) -> None:
+        batch = list(items)
+        if batch:
+            db.execute(insert(_table(model)), batch)
+
+    put(Mentee, ({**r, "id": mentee_map[r["id"]]} for r in rows["mentees"]))
+    tags = tag_rows(db, snap.tag_names)
+    db.flush()
+    put(MenteeTag, ({"mentee_id": new_mentee_id, "tag_id": t.id} for t in tags))
+    goals = []
+    for r in rows["goals"]:
+        column = column_for(r["column_id"])
+        if column is None:
+            continue
+        goals.append({**r, "id": goal_map[r["id"]], "mentee_id": new_mentee_id,
+                      "column_id": column})
+    put(Goal, goals)
+    restored_goals = {g["id"] for g in goals}
+    put(ResourceLink, ({**r, "mentee_id": new_mentee_id, "goal_id": goal_ref(r["goal_id"])}
+                       for r in rows["resource_links"]))
+    put(Milestone, ({**r, "goal_id": goal_map[r["goal_id"]]} for r in rows["milestones"]
+                    if goal_map.get(r["goal_id"]) in restored_goals))
+    # Series first: their changed occurrences point at them.
+    ordered = sorted(rows["sessions"], key=lambda r: r["series_id"] is not None)
+    put(Session, ({**r, "id": session_map[r["id"]], "mentee_id": new_mentee_id,
+                   "series_id": session_map.get(r["series_id"]) if r["series_id"] else None}
+                  for r in ordered if r["series_id"] is None or r["series_id"] in session_map))
+    put(SessionGoal, ({"session_id": session_map.get(r["session_id"], r["session_id"]),
+                       "goal_id": goal_map.get(r["goal_id"], r["goal_id"])}
+                      for r in rows["session_goals"]
+                      if r["session_id"] in session_map and goal_map.get(r["goal_id"])
+                      in restored_goals))
+    put(Note, ({**r, "mentee_id": new_mentee_id, "session_id": session_ref(r["session_id"])}
+               for r in rows["notes"]))
+    put(ActionItem, ({**r, "mentee_id": new_mentee_id,
+                      "session_id": session_ref(r["session_id"]),
+                      "goal_id": goal_ref(r["goal_id"]) if goal_ref(r["goal_id"]) is None
+                      or goal_ref(r["goal_id"]) in restored_goals
+                      or r["goal_id"] in outside_goals else None}
+                     for r in rows["action_items"]))
+    db.flush()
+    # The calendar gets the events back: the delete queued before is replaced by an upsert.
+    synced = [session_map[r["id"]] for r in rows["sessions"]
+              if r["google_event_id"] is not None and r["id"] in session_map]
+    if synced:
+        for row in db.scalars(select(Session).where(and_(Session.id.in_(synced)))):
+            enqueue_session_change(db, row)
+    return new_mentee_id
