@@ -29,7 +29,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -202,7 +202,7 @@ def _rfc3339(dt: datetime) -> str:
 
 def _parse_when(value: Json, what: str) -> tuple[datetime, bool]:
     """Parse an EventDateTime; returns (instant, all_day)."""
-    if "date" in value and value["date"]:
+    if value.get("date"):
         return datetime.fromisoformat(value["date"]).replace(tzinfo=UTC), True
     raw = value.get("dateTime")
     if not raw:
@@ -241,6 +241,7 @@ class CalendarStandIn:
         self.client_secret = "standin-secret"
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.access_tokens: dict[str, str] = {}
+        self.issued_access_tokens: list[str] = []
         self.auth_codes: dict[str, dict[str, str]] = {}
         self.revoked_count = 0
         self.account = "mentor@example.com"
@@ -421,7 +422,7 @@ class CalendarStandIn:
         if start_all_day != end_all_day:
             raise ApiError(400, "invalid", "Start and end times must either both be date or both "
                                            "be dateTime.")
-        if end <= start if not start_all_day else end <= start:
+        if end <= start:
             raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.")
         recurrence = event.get("recurrence") or []
         if recurrence:
@@ -519,7 +520,7 @@ class CalendarStandIn:
             raise ApiError(412, "conditionNotMet", "Precondition Failed")
         updated = copy.deepcopy(event)
         if replace:
-            keep = {k: updated[k] for k in ("id", "kind", "created", "htmlLink", "iCalUID",
+            keep: Json = {k: updated[k] for k in ("id", "kind", "created", "htmlLink", "iCalUID",
                                             "creator", "organizer", "etag", "updated",
                                             "sequence", "eventType", "_conference",
                                             "hangoutLink") if k in updated}
@@ -700,6 +701,7 @@ class CalendarStandIn:
                                  "error_description": "Token has been expired or revoked."}
                 access = "ya29.at-" + secrets.token_urlsafe(24)
                 self.access_tokens[access] = form["refresh_token"]
+                self.issued_access_tokens.append(access)
                 return 200, {"access_token": access, "expires_in": 3599,
                              "scope": " ".join(info["scopes"]), "token_type": "Bearer"}
             if grant == "authorization_code":
@@ -716,6 +718,7 @@ class CalendarStandIn:
                 refresh = self.issue_refresh_token(scopes)
                 access = "ya29.at-" + secrets.token_urlsafe(24)
                 self.access_tokens[access] = refresh
+                self.issued_access_tokens.append(access)
                 return 200, {"access_token": access, "expires_in": 3599,
                              "refresh_token": refresh, "scope": code["scope"],
                              "token_type": "Bearer"}
@@ -766,7 +769,7 @@ class _Handler(BaseHTTPRequestHandler):
     owner: CalendarStandIn
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def handle_one_request(self) -> None:
@@ -813,6 +816,12 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.owner
         if path == "/token" and self.command == "POST":
             form = dict(urllib.parse.parse_qsl(body.decode()))
+            auth = headers.get("authorization", "")
+            if auth.startswith("Basic "):
+                # RFC 6749 §2.3.1: client credentials may come as HTTP Basic auth instead.
+                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+                form.setdefault("client_id", urllib.parse.unquote_plus(user))
+                form.setdefault("client_secret", urllib.parse.unquote_plus(password))
             status, data = owner.handle_token(form)
             return status, json.dumps(data).encode(), {}, "application/json"
         if path == "/revoke" and self.command == "POST":
@@ -828,9 +837,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == BATCH_PATH and self.command == "POST":
             return self._batch(headers, body, entry)
         if path.startswith(API_PREFIX):
-            status, data, extra = _call(owner, self.command, path, params, headers, body)
-            payload = json.dumps(data).encode() if data is not None else b""
-            return status, payload, extra, "application/json; charset=UTF-8"
+            status, answer, extra = _call(owner, self.command, path, params, headers, body)
+            payload_bytes = json.dumps(answer).encode() if answer is not None else b""
+            return status, payload_bytes, extra, "application/json; charset=UTF-8"
         return 404, b"Not Found", {}, "text/plain"
 
     def _batch(self, headers: dict[str, str], body: bytes,
@@ -850,6 +859,7 @@ class _Handler(BaseHTTPRequestHandler):
         boundary = "batch_" + secrets.token_hex(12)
         out: list[str] = []
         for part in parts:
+            assert not isinstance(part, str)
             content_id = str(part.get("Content-ID", "")).strip("<>")
             raw = part.get_payload(decode=False)
             assert isinstance(raw, str)
@@ -867,6 +877,7 @@ class _Handler(BaseHTTPRequestHandler):
             params = dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
             fault = self.owner.faults.take(method, split.path, "inner")
             extra: dict[str, str] = {}
+            data: Json | None
             if fault is not None and fault.kind == "status":
                 err = ApiError(fault.status, fault.reason, _fault_message(fault.reason))
                 status, data = fault.status, err.body()
@@ -951,9 +962,3 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     return predicate()
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
-
-
-def hours(n: float) -> timedelta:
-    return timedelta(hours=n)

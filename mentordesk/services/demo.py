@@ -7,6 +7,7 @@ explicit ids, so related rows can point at each other without reading anything b
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -103,6 +104,12 @@ class DemoSummary:
 ProgressFn = Callable[[int, int], None]
 
 
+def _ascii(text: str) -> str:
+    """'Zoë' -> 'zoe' for demo e-mail addresses."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c == "-"))
+
+
 def _next_id(db_session: object, column: object) -> int:
     from sqlalchemy.orm import Session as OrmSession
 
@@ -149,19 +156,26 @@ def generate_demo(
         note_start = _next_id(s, Note.id)
 
         mentee_rows: list[dict[str, object]] = []
+        used_names: set[tuple[str, str]] = set()
         tag_links: list[dict[str, object]] = []
         links: list[dict[str, object]] = []
         for i in range(mentees):
             mid = mentee_start + i
             first, last = rng.choice(FIRST), rng.choice(LAST)
+            # Small demos read like a real practice: no two people share a full name.
+            shift = 0
+            while (first, last) in used_names and shift < len(LAST) and mentees <= 400:
+                shift += 1
+                last = LAST[(LAST.index(last) + 1) % len(LAST)]
+            used_names.add((first, last))
             interval, unit = rng.choice(CADENCES)
             link_t = rng.choice(MEET)
             link = link_t.format(a="abc", b=f"{mid % 10000:04d}", c="xyz", n=8_800_000 + mid)
-            ascii_first = first.split()[0].lower().encode("ascii", "ignore").decode() or "m"
+            ascii_first = _ascii(first.split()[0]) or "m"
             mentee_rows.append({
                 "id": mid,
                 "name": f"{first} {last}" + (f" {i // len(FIRST)}" if mentees > 400 else ""),
-                "email": f"{ascii_first}.{last.lower().encode('ascii', 'ignore').decode()}"
+                "email": f"{ascii_first}.{_ascii(last)}"
                 f"{mid}@example.org",
                 "timezone": rng.choice(ZONES),
                 "cadence_interval": interval,

@@ -155,6 +155,9 @@ class Session(Timestamped, Base):
     ``series_id`` is one occurrence of a series that was changed, cancelled or written in."""
 
     __tablename__ = "sessions"
+    # AUTOINCREMENT: a deleted session's id must never be reused, or its pending calendar
+    # delete (keyed by session id in the outbox) would be overwritten by the newcomer's.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mentee_id: Mapped[int | None] = mapped_column(

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
 from mentordesk.storage.outbox import enqueue_session_change
 from mentordesk.storage.schema import Mentee, OutboxEntry, SyncState
 from mentordesk.storage.schema import Session as SessionRow
+from mentordesk.storage.types import utcnow
 
 # Outbox rows whose data Google refused wait for the next edit instead of being retried.
 INVALID_PREFIX = "invalid:"
@@ -72,6 +75,21 @@ def finish_outbox(db: OrmSession, session_id: int, queued_at: datetime) -> None:
     """Drop the pending change, unless the session was edited again while it was in flight."""
     db.execute(delete(OutboxEntry).where(OutboxEntry.session_id == session_id,
                                          OutboxEntry.queued_at == queued_at))
+
+
+def finish_outbox_many(db: OrmSession, done: Sequence[tuple[int, datetime]]) -> None:
+    """``finish_outbox`` for many sessions in one executemany."""
+    if not done:
+        return
+    table = cast(Table, OutboxEntry.__table__)
+    stmt = table.delete().where(table.c.session_id == bindparam("sid"),
+                                table.c.queued_at == bindparam("queued"))
+    db.execute(stmt, [{"sid": sid, "queued": queued} for sid, queued in done])
+
+
+def session_row(db: OrmSession, session_id: int) -> SessionRow | None:
+    """One session; free when the unit of work already loaded it."""
+    return db.get(SessionRow, session_id)
 
 
 def defer_outbox(db: OrmSession, session_id: int, error: str, next_attempt_at: datetime) -> None:
@@ -141,10 +159,32 @@ def session_exists(db: OrmSession, session_id: int) -> bool:
     return db.get(SessionRow, session_id) is not None
 
 
+def highest_session_id_ever(db: OrmSession) -> int:
+    """The largest session id this file ever handed out (sessions use AUTOINCREMENT)."""
+    value = db.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'")).scalar()
+    return int(value or 0)
+
+
+def queue_delete(db: OrmSession, session_id: int, event_id: str) -> None:
+    """Queue the removal of an event whose session is gone without having queued it."""
+    stmt = sqlite_insert(OutboxEntry).values(session_id=session_id, google_event_id=event_id,
+                                             op="delete", queued_at=utcnow(), attempts=0)
+    db.execute(stmt.on_conflict_do_nothing(index_elements=[OutboxEntry.session_id]))
+
+
 def add_session(db: OrmSession, row: SessionRow) -> SessionRow:
     db.add(row)
     db.flush()
     return row
+
+
+def attention_counts(db: OrmSession) -> tuple[int, int]:
+    """(sessions in conflict, sessions with data Google refused)."""
+    conflicts = db.scalar(select(func.count()).select_from(SessionRow)
+                          .where(SessionRow.sync_conflict.is_not(None)))
+    errors = db.scalar(select(func.count()).select_from(SessionRow)
+                       .where(SessionRow.sync_error.is_not(None)))
+    return int(conflicts or 0), int(errors or 0)
 
 
 def conflicted_sessions(db: OrmSession) -> list[SessionRow]:

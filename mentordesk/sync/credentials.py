@@ -7,6 +7,7 @@ the user picked. Access tokens live in memory only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -173,10 +174,9 @@ class CredentialStore:
         from keyring import errors
 
         def remove(kr: Any) -> None:
-            try:
+            # Already gone is fine: disconnecting twice must not fail.
+            with contextlib.suppress(errors.PasswordDeleteError):
                 kr.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
-            except errors.PasswordDeleteError:
-                pass  # already gone: disconnecting twice is fine
 
         self._guard(remove)
 
@@ -185,7 +185,8 @@ def google_credentials(signin: StoredSignIn, client: ClientConfig) -> Any:
     """google-auth credentials that refresh themselves; the access token stays in memory."""
     from google.oauth2.credentials import Credentials
 
-    return Credentials(token=None, refresh_token=signin.refresh_token,
+    return Credentials(  # type: ignore[no-untyped-call]
+        token=None, refresh_token=signin.refresh_token,
                        token_uri=client.token_uri, client_id=client.client_id,
                        client_secret=client.client_secret, scopes=list(signin.scopes))
 

@@ -16,7 +16,7 @@ import os
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,7 +36,6 @@ from mentordesk.sync.errors import (
     RateLimited,
     ServiceTrouble,
     SyncCancelled,
-    SyncError,
 )
 from mentordesk.sync.mapping import Json, SessionData
 from mentordesk.sync.retry import RetryPolicy, parse_retry_after
@@ -162,12 +161,16 @@ def _retry_after(exc: Any) -> float | None:
 
 
 def _is_network(exc: BaseException) -> bool:
+    """Failures of the wire, not of the request: worth retrying as they are."""
+    import http.client
+
     import httplib2
     from google.auth import exceptions as auth_exceptions
     from googleapiclient.errors import BatchError
 
+    # BatchError: a proxy's error page instead of multipart; HTTPException: a cut-off body.
     return isinstance(exc, OSError | httplib2.HttpLib2Error | auth_exceptions.TransportError
-                      | BatchError)
+                      | BatchError | http.client.HTTPException)
 
 
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -247,6 +250,8 @@ class SyncEngine:
         self._calendar_id = ""
         self._calendar_tz = "UTC"
         self._quota_hit = False
+        self._finished: list[tuple[int, datetime]] = []
+        self._events: Any = None
         self.summary = SyncSummary()
 
     # ---- plumbing ------------------------------------------------------------------------
@@ -267,7 +272,7 @@ class SyncEngine:
             return sync_repo.pending_count(s)
 
     def _build(self) -> None:
-        import google_auth_httplib2
+        import google_auth_httplib2  # type: ignore[import-untyped]
         import httplib2
         from googleapiclient.discovery import build
 
@@ -275,6 +280,7 @@ class SyncEngine:
             self._creds, http=httplib2.Http(timeout=self._timeout))
         self._service = build("calendar", "v3", http=self._http, cache_discovery=False,
                               client_options={"api_endpoint": self._endpoint})
+        self._events = None
 
     def _close(self) -> None:
         # Idle keep-alive sockets would otherwise linger until garbage collection.
@@ -337,13 +343,12 @@ class SyncEngine:
         while todo:
             attempt += 1
             got: dict[str, tuple[Any, Any]] = {}
-
-            def keep(request_id: str, response: Any, exception: Any) -> None:
-                got[request_id] = (response, exception)
-
+            keep = got.__setitem__
             keys = list(todo)
             for chunk in _chunks(keys, self._batch_size):
-                batch = BatchHttpRequest(callback=keep, batch_uri=self._batch_uri)
+                batch = BatchHttpRequest(
+                    callback=lambda rid, resp, exc, keep=keep: keep(rid, (resp, exc)),
+                    batch_uri=self._batch_uri)
                 for key in chunk:
                     batch.add(todo[key], request_id=key)
                 self._send(batch)
@@ -567,7 +572,10 @@ class SyncEngine:
             base = mapping.loads(row.sync_snapshot)
             result = mapping.merge(base if base is not None else theirs, mine, theirs)
             if result.conflicts:
-                self._store_conflict(row, mine, theirs, event, result.conflicts)
+                # Google's non-conflicting changes are taken; only the clash waits.
+                if result.merged != mine:
+                    mapping.apply_owned(row, result.merged)
+                self._store_conflict(row, result.merged, theirs, event, result.conflicts)
                 continue
             if result.merged != mine:
                 mapping.apply_owned(row, result.merged)
@@ -612,6 +620,14 @@ class SyncEngine:
             existing = sync_repo.sessions_by_id(s, [sid]).get(sid)
             if existing is not None and existing.google_event_id not in (None, event["id"]):
                 return
+            if existing is None and sid <= sync_repo.highest_session_id_ever(s):
+                # Ours, and its session was deleted here without queuing the removal (e.g.
+                # with its mentee): remove the event instead of bringing the session back.
+                sync_repo.queue_delete(s, sid, str(event["id"]))
+                pending_deletes.add(sid)
+                return
+            # Otherwise the session is newer than this file (a restored backup, a new
+            # file): importing it rebuilds the mapping.
         theirs = mapping.owned_from_event(event, self._calendar_tz)
         if "title" not in theirs:
             return
@@ -634,6 +650,9 @@ class SyncEngine:
         self.summary.pulled += 1
 
     # ---- push ----------------------------------------------------------------------------
+
+    def _stopped_by_quota(self) -> bool:
+        return self._quota_hit
 
     def _paused_until(self) -> datetime | None:
         raw = self._state(STATE_QUOTA_UNTIL)
@@ -692,10 +711,11 @@ class SyncEngine:
                 action = self._plan(s, item)
                 if action is not None:
                     actions.append(action)
+            self._flush_finished(s)
         done = total - len(actions)
         self._report("push", done, total)
         rounds = 0
-        while actions and rounds < MAX_ROUNDS and not self._quota_hit:
+        while actions and rounds < MAX_ROUNDS and not self._stopped_by_quota():
             rounds += 1
             follow: list[_Action] = []
             for chunk in _chunks(actions, self._batch_size * 2):
@@ -707,15 +727,22 @@ class SyncEngine:
                     self._pause_for_quota()
                     break
                 with self._db.transaction() as s:
-                    for action in chunk:
-                        response, exc = results.get(str(action.item.session_id), (None, None))
-                        follow.extend(self._handle(s, action, response, exc))
-                if self._quota_hit:
+                    # Held here: the identity map is weak, and handlers look rows up by id.
+                    loaded = sync_repo.sessions_by_id(s, [a.item.session_id for a in chunk])
+                    try:
+                        for action in chunk:
+                            response, exc = results.get(str(action.item.session_id),
+                                                        (None, None))
+                            follow.extend(self._handle(s, action, response, exc))
+                    finally:
+                        self._flush_finished(s)
+                        loaded.clear()
+                if self._stopped_by_quota():
                     break
                 done += sum(1 for a in chunk if a.kind not in ("get_adopt", "get_merge"))
                 self._report("push", min(done, total), total)
             actions = follow
-        if actions and not self._quota_hit:
+        if actions and not self._stopped_by_quota():
             with self._db.transaction() as s:
                 for action in actions:
                     self._defer(s, action.item, "still changing in Google; retried next sync")
@@ -755,7 +782,10 @@ class SyncEngine:
         return _Action(item, "patch", body, item.etag)
 
     def _request(self, action: _Action) -> Any:
-        events = self._service.events()
+        # One resource object: building it parses the discovery document's methods anew.
+        if self._events is None:
+            self._events = self._service.events()
+        events = self._events
         cal = self._calendar_id
         eid = action.item.event_id
         if action.kind == "insert":
@@ -824,7 +854,7 @@ class SyncEngine:
         """409 on insert: the event exists. Ours (an earlier answer was lost) → adopt it."""
         if mapping.session_marker(event) != str(item.session_id) or item.data is None:
             # Practically impossible with uuid4 ids, but never overwrite a stranger's event.
-            row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+            row = sync_repo.session_row(s, item.session_id)
             if row is not None:
                 row.google_event_id = new_event_id()
                 enqueue_session_change(s, row)
@@ -851,11 +881,13 @@ class SyncEngine:
         theirs = mapping.owned_from_event(event, self._calendar_tz)
         mine = mapping.owned_from_session(item.data)
         result = mapping.merge(item.snapshot, mine, theirs)
-        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        row = sync_repo.session_row(s, item.session_id)
         if row is None:
             return []
         if result.conflicts:
-            self._store_conflict(row, mine, theirs, event, result.conflicts)
+            if result.merged != mine:
+                mapping.apply_owned(row, result.merged)
+            self._store_conflict(row, result.merged, theirs, event, result.conflicts)
             return []
         if result.merged != mine:
             mapping.apply_owned(row, result.merged)
@@ -884,11 +916,16 @@ class SyncEngine:
     # ---- recording -----------------------------------------------------------------------
 
     def _finish(self, s: OrmSession, item: _Item) -> None:
+        # Collected and deleted in one statement by _flush_finished, same transaction.
         if item.entry is not None:
-            sync_repo.finish_outbox(s, item.session_id, item.entry.queued_at)
+            self._finished.append((item.session_id, item.entry.queued_at))
+
+    def _flush_finished(self, s: OrmSession) -> None:
+        sync_repo.finish_outbox_many(s, self._finished)
+        self._finished.clear()
 
     def _record_event(self, s: OrmSession, item: _Item, event: Json) -> None:
-        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        row = sync_repo.session_row(s, item.session_id)
         if row is not None and row.google_event_id == item.event_id:
             row.google_etag = str(event.get("etag") or "") or None
             row.sync_snapshot = mapping.dumps(mapping.owned_from_event(event,
@@ -900,7 +937,7 @@ class SyncEngine:
         self._finish(s, item)
 
     def _record_deleted(self, s: OrmSession, item: _Item) -> None:
-        row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+        row = sync_repo.session_row(s, item.session_id)
         if row is not None and row.google_event_id == item.event_id:
             row.google_etag = None
             snapshot = mapping.loads(row.sync_snapshot) or {}
@@ -915,7 +952,7 @@ class SyncEngine:
         if item.entry is not None:
             sync_repo.mark_invalid(s, item.session_id, text)
         else:
-            row = sync_repo.sessions_by_id(s, [item.session_id]).get(item.session_id)
+            row = sync_repo.session_row(s, item.session_id)
             if row is not None:
                 row.sync_error = text
         self.summary.errors += 1

@@ -195,7 +195,8 @@ def merge(base: Json | None, mine: Json, theirs: Json) -> MergeResult:
     merged: Json = {}
     conflicts: list[str] = []
     for key in OWNED_FIELDS:
-        b, m, t = base.get(key), mine.get(key), theirs.get(key, m)
+        b, m = base.get(key), mine.get(key)
+        t = theirs.get(key, m)
         if m == t or t == b:
             merged[key] = m
         elif m == b:

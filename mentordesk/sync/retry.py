@@ -24,7 +24,8 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Sleep before retry number ``attempt`` (1-based)."""
-        return self.rand() * min(self.cap, self.base * (2 ** (attempt - 1)))
+        growth: float = self.base * 2.0 ** (attempt - 1)
+        return self.rand() * min(self.cap, growth)
 
     def wait(self, attempt: int, retry_after: float | None = None) -> float:
         """How long to wait: never shorter than the server's Retry-After."""

@@ -39,10 +39,10 @@ class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in a dict (priority is irrelevant: set
     explicitly with keyring.set_keyring)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

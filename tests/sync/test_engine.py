@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -36,8 +37,8 @@ def pending(db: Database) -> int:
         return sync_repo.pending_count(s)
 
 
-def by_session(standin: CalendarStandIn, cal: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
+def by_session(standin: CalendarStandIn, cal: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
     for event in standin.events(cal):
         sid = event.get("extendedProperties", {}).get("private", {}).get(PRIVATE_KEY)
         out.setdefault(str(sid), []).append(event)
@@ -233,6 +234,7 @@ def test_412_with_only_google_owned_changes_repatches_without_conflict(
 
     # Google's side changes between our pull and our push: the PATCH meets a new etag.
     standin.faults.before("POST /batch", google_side)
+    standin.reset_log()
     summary = make_engine().run()
     statuses = [r.status for r in standin.log if r.path == "/batch/calendar/v3"]
     assert len(statuses) == 3  # PATCH (412), GET, PATCH again
@@ -452,11 +454,10 @@ def test_event_added_in_google_becomes_session_matched_by_attendee(
     make_engine().run()
     with db.reader() as s:
         from mentordesk.storage.schema import Session as Row
-        rows = {r.title: r for r in s.query(Row).all()}
-    assert rows["Coffee chat"].mentee_id == mentee
-    assert rows["Coffee chat"].timezone == "America/New_York"
-    assert rows["Coffee chat"].duration_minutes == 30
-    assert rows["Unknown person"].mentee_id is None
+        rows = {r.title: (r.mentee_id, r.timezone, r.duration_minutes)
+                for r in s.query(Row).all()}
+    assert rows["Coffee chat"] == (mentee, "America/New_York", 30)
+    assert rows["Unknown person"][0] is None
     assert pending(db) == 0
 
 
@@ -520,4 +521,79 @@ def test_missing_calendar_is_reported_and_can_be_recreated(
     new = calendar_id(db)
     assert new != old
     assert len(standin.events(new)) == 4
+    assert pending(db) == 0
+
+
+def test_session_deleted_without_outbox_entry_is_removed_not_resurrected(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
+    from mentordesk.storage.schema import Mentee
+
+    mentee = add_mentee(db, "Leaving", "leaving@example.com")
+    kept = add_session(db, title="Stays")
+    gone = add_session(db, title="Cascade", mentee_id=mentee)
+    make_engine().run()
+    cal = calendar_id(db)
+    gone_eid = get_session(db, gone).google_event_id or ""
+    with db.transaction() as s:  # the FK cascade deletes the session, queuing nothing
+        s.delete(s.get(Mentee, mentee))
+    standin.invalidate_sync_tokens()  # a full relist sees every event again
+    make_engine().run()
+    assert standin.get_event(cal, gone_eid)["status"] == "cancelled"
+    with db.reader() as s:
+        from mentordesk.storage.schema import Session as Row
+        assert [r.id for r in s.query(Row).all()] == [kept]
+    assert pending(db) == 0  # queued by the pull, sent by the push of the same sync
+
+
+def test_lost_database_rebuilds_mapping_from_google(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory,
+        template_db: object, tmp_path: object) -> None:
+    import shutil
+    from pathlib import Path
+
+    from mentordesk.storage.database import open_database
+
+    add_sessions(db, 3)
+    make_engine().run()
+    assert isinstance(template_db, Path) and isinstance(tmp_path, Path)
+    fresh_path = tmp_path / "fresh.sqlite3"
+    shutil.copy(template_db, fresh_path)
+    fresh = open_database(fresh_path)
+    try:
+        summary = make_engine(database=fresh).run()
+        assert summary.pulled == 3
+        with fresh.reader() as s:
+            from mentordesk.storage.schema import Session as Row
+            titles = sorted(r.title for r in s.query(Row).all())
+        assert titles == ["Session 0", "Session 1", "Session 2"]
+        assert len(standin.calendars) == 2  # primary + the one MentorDesk calendar, found
+    finally:
+        fresh.close()
+
+
+def test_new_session_never_takes_over_a_deleted_sessions_pending_delete(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
+    first, last = add_sessions(db, 2)
+    make_engine().run()
+    cal = calendar_id(db)
+    old_eid = get_session(db, last).google_event_id or ""
+    delete_session(db, last)  # the highest id: SQLite would hand it out again without
+    newcomer = add_session(db, title="Newcomer")  # AUTOINCREMENT
+    assert newcomer > last
+    make_engine().run()
+    assert standin.get_event(cal, old_eid)["status"] == "cancelled"
+    assert sorted(e["summary"] for e in standin.events(cal)) == ["Newcomer", "Session 0"]
+    assert first in {int(k) for k in by_session(standin, cal)}
+
+
+def test_timeout_after_the_server_did_the_work_leaves_one_event(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
+    ids = add_sessions(db, 2)
+    # The server creates the events, then answers too late for the client's timeout.
+    standin.faults.add(Fault("delay", delay=0.6, match="POST /batch"))
+    summary = make_engine(timeout=0.3).run()
+    assert summary.errors == 0
+    events = by_session(standin, calendar_id(db))
+    assert sorted(events) == sorted(str(i) for i in ids)
+    assert all(len(v) == 1 for v in events.values())
     assert pending(db) == 0

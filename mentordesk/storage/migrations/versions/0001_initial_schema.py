@@ -173,6 +173,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
         sa.UniqueConstraint("google_event_id", name=op.f("uq_sessions_google_event_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sessions_mentee_id"), ["mentee_id"], unique=False)

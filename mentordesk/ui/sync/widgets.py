@@ -1,0 +1,236 @@
+"""Sync surfaces: the toolbar button, the per-session badge, the list of sessions that need
+the user (conflicts with both versions, data Google refused)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mentordesk.sync.mapping import FIELD_LABELS, Json
+from mentordesk.sync.status import SessionSyncStatus, session_sync_status
+from mentordesk.ui.sync import texts
+from mentordesk.ui.sync.controller import SyncController
+from mentordesk.ui.sync.texts import SyncView
+
+
+class SyncButton(QToolButton):
+    """Sync state and last sync time; click syncs, or does what the state asks for."""
+
+    action_requested = Signal(str)
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.setObjectName("syncButton")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        try:
+            from mentordesk.ui.resources import icon
+
+            self.setIcon(icon("sync"))
+        except (OSError, ImportError):  # icons are optional for the button to work
+            pass
+        menu = QMenu(self)
+        self.sync_action = QAction("Sync Now", self)
+        self.sync_action.triggered.connect(lambda: controller.sync_now())
+        self.cancel_action = QAction("Cancel Sync", self)
+        self.cancel_action.triggered.connect(controller.cancel)
+        self.state_action = QAction("", self)
+        self.state_action.triggered.connect(self._state_action)
+        self.settings_action = QAction("Google Calendar Settings…", self)
+        self.settings_action.triggered.connect(
+            lambda: self.action_requested.emit(texts.OPEN_SETTINGS))
+        menu.addActions([self.sync_action, self.cancel_action, self.state_action])
+        menu.addSeparator()
+        menu.addAction(self.settings_action)
+        self.setMenu(menu)
+        self.clicked.connect(self._clicked)
+        controller.state_changed.connect(self.show_view)
+        self.show_view(controller.view)
+
+    def show_view(self, view: SyncView) -> None:
+        self.setText(view.text)
+        last = texts.last_sync_text(view.last_sync_at).capitalize()
+        tip = f"{view.detail}\n{last}."
+        if view.pending:
+            tip += f" {view.pending} change(s) waiting to be sent."
+        self.setToolTip(tip)
+        self.setAccessibleName(f"Google Calendar sync: {view.text}")
+        self.setAccessibleDescription(tip)
+        self.setProperty("syncState", view.state)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        running = view.state == texts.SYNCING
+        self.sync_action.setEnabled(not running)
+        self.cancel_action.setEnabled(running)
+        self.state_action.setVisible(view.action is not None)
+        self.state_action.setText(view.action_label)
+
+    def _clicked(self) -> None:
+        view = self._controller.view
+        if view.state == texts.SYNCING:
+            return
+        if view.action is not None:
+            self.action_requested.emit(view.action)
+        else:
+            self._controller.sync_now()
+
+    def _state_action(self) -> None:
+        if self._controller.view.action is not None:
+            self.action_requested.emit(self._controller.view.action)
+
+
+def _describe(owned: Json, field: str) -> str:
+    if field in ("start", "minutes", "timezone"):
+        try:
+            start = datetime.fromisoformat(str(owned.get("start", "")).replace("Z", "+00:00"))
+        except ValueError:
+            return "?"
+        return (f"{start.astimezone():%a %d %b %Y %H:%M} for {owned.get('minutes')} min "
+                f"({owned.get('timezone')})")
+    if field == "recurrence":
+        return "; ".join(owned.get("recurrence") or []) or "does not repeat"
+    if field == "status":
+        return "cancelled" if owned.get("status") == "cancelled" else "planned"
+    return str(owned.get({"title": "title", "description": "description"}.get(field, field), ""))
+
+
+class SessionSyncBadge(QWidget):
+    """Per-session sync status for the notes view: a line of text, and for a conflict both
+    versions side by side with Keep mine / Use Google's."""
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._session_id: int | None = None
+        self.setObjectName("sessionSyncBadge")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label)
+        self.versions = QGridLayout()
+        layout.addLayout(self.versions)
+        buttons = QHBoxLayout()
+        self.keep_mine = QPushButton("Keep mine")
+        self.use_google = QPushButton("Use Google's")
+        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.use_google.clicked.connect(lambda: self._resolve("google"))
+        buttons.addWidget(self.keep_mine)
+        buttons.addWidget(self.use_google)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.status: SessionSyncStatus | None = None
+        controller.data_changed.connect(self.reload)
+        controller.sync_finished.connect(lambda _result: self.reload())
+        self.set_session(None)
+
+    def set_session(self, session_id: int | None) -> None:
+        self._session_id = session_id
+        self.reload()
+
+    def reload(self) -> None:
+        while self.versions.count():
+            item = self.versions.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if self._session_id is None:
+            self.status = None
+            self.label.setText("")
+            self._show_buttons(False)
+            return
+        status = session_sync_status(self._controller.db, self._session_id)
+        self.status = status
+        self.setProperty("syncState", status.state)
+        self.label.setText(status.text)
+        self.label.setAccessibleName(f"Calendar sync: {status.text}")
+        conflict = status.state == "conflict"
+        self._show_buttons(conflict)
+        if conflict:
+            self.versions.addWidget(QLabel("<b>Yours</b>"), 0, 1)
+            self.versions.addWidget(QLabel("<b>Google's</b>"), 0, 2)
+            for row, field in enumerate(status.conflict_fields, start=1):
+                self.versions.addWidget(QLabel(FIELD_LABELS.get(field, field).capitalize()),
+                                        row, 0)
+                mine = QLabel(_describe(status.mine, field))
+                google = QLabel(_describe(status.google, field))
+                for label in (mine, google):
+                    label.setWordWrap(True)
+                    label.setTextInteractionFlags(
+                        Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.versions.addWidget(mine, row, 1)
+                self.versions.addWidget(google, row, 2)
+
+    def _show_buttons(self, visible: bool) -> None:
+        self.keep_mine.setVisible(visible)
+        self.use_google.setVisible(visible)
+
+    def _resolve(self, keep: str) -> None:
+        if self._session_id is not None:
+            self._controller.resolve_conflict(self._session_id, keep)
+            self.reload()
+
+
+class SyncIssuesDialog(QDialog):
+    """Every session with a conflict or a refused field, each with its badge."""
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sessions that need you")
+        self.setObjectName("syncIssuesDialog")
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        intro = QLabel("These sessions were changed both here and in Google Calendar, or "
+                       "Google refused some of their data.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        inner = QWidget()
+        self._list = QVBoxLayout(inner)
+        area.setWidget(inner)
+        layout.addWidget(area, 1)
+        self.badges: list[SessionSyncBadge] = []
+        from mentordesk.storage import sync_repo
+
+        with controller.db.reader() as s:
+            rows = [(r.id, r.title, r.start_utc) for r in
+                    sync_repo.conflicted_sessions(s) + sync_repo.errored_sessions(s)]
+        seen: set[int] = set()
+        for session_id, title, start in rows:
+            if session_id in seen:
+                continue
+            seen.add(session_id)
+            heading = QLabel(f"<b>{title or 'Session'}</b> — {start.astimezone():%a %d %b %H:%M}")
+            self._list.addWidget(heading)
+            badge = SessionSyncBadge(controller)
+            badge.set_session(session_id)
+            self.badges.append(badge)
+            self._list.addWidget(badge)
+        if not rows:
+            self._list.addWidget(QLabel("Nothing needs your attention."))
+        self._list.addStretch(1)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+    @classmethod
+    def ask(cls, controller: SyncController, parent: QWidget | None = None) -> None:
+        cls(controller, parent).exec()

@@ -1,0 +1,388 @@
+"""The Qt side: SyncController runs the engine in a worker and maps each cause to its text
+and action; the button, badge, settings dialog and install_sync."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from mentordesk.storage.database import Database
+from mentordesk.sync.engine import SyncEngine
+from mentordesk.ui.sync import texts
+from mentordesk.ui.sync.controller import SyncController
+from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton
+from tests.calendar_standin import CalendarStandIn, Fault
+from tests.sync.conftest import (
+    EngineFactory,
+    add_sessions,
+    edit_session,
+    get_session,
+)
+
+
+@pytest.fixture
+def threads_seen() -> list[threading.Thread]:
+    return []
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, db: Database, make_engine: EngineFactory,
+               threads_seen: list[threading.Thread]) -> Iterator[SyncController]:
+    def factory(database: Database, **kwargs: Any) -> SyncEngine:
+        threads_seen.append(threading.current_thread())
+        return make_engine(database=database, **kwargs)
+
+    ctl = SyncController(db, engine_factory=factory)
+    yield ctl
+    ctl.shutdown()
+
+
+def run_sync(qtbot: QtBot, ctl: SyncController, **kwargs: Any) -> object:
+    with qtbot.waitSignal(ctl.sync_finished, timeout=30_000) as blocker:
+        assert ctl.sync_now(**kwargs)
+    return blocker.args[0] if blocker.args else None
+
+
+def test_sync_runs_in_worker_and_reports_progress(qtbot: QtBot, db: Database,
+                                                  controller: SyncController,
+                                                  threads_seen: list[threading.Thread]) -> None:
+    add_sessions(db, 3)
+    states: list[str] = []
+    progress: list[tuple[str, int, int]] = []
+    controller.state_changed.connect(lambda v: states.append(v.state))
+    controller.progress_changed.connect(lambda *a: progress.append(a))
+    with qtbot.waitSignal(controller.data_changed, timeout=30_000):
+        run_sync(qtbot, controller)
+    assert threads_seen and threads_seen[0] is not threading.main_thread()
+    assert states[0] == texts.SYNCING and states[-1] == texts.SYNCED
+    assert ("push", 3, 3) in progress
+    assert controller.view.text.startswith("Synced · ")
+    assert not controller.running
+
+
+def test_offline_text_counts_queued_changes(qtbot: QtBot, db: Database,
+                                            controller: SyncController,
+                                            standin: CalendarStandIn) -> None:
+    add_sessions(db, 2)
+    run_sync(qtbot, controller)
+    add_sessions(db, 3)
+    port = standin.port
+    standin.stop()
+    run_sync(qtbot, controller)
+    assert controller.view.state == texts.OFFLINE
+    assert controller.view.text == "Offline — 3 changes queued"
+    standin.start(port)
+    run_sync(qtbot, controller)
+    assert controller.view.state == texts.SYNCED
+
+
+def test_revoked_offers_reconnect_and_background_waits(qtbot: QtBot, db: Database,
+                                                       controller: SyncController,
+                                                       standin: CalendarStandIn) -> None:
+    add_sessions(db, 1)
+    standin.revoke_all()
+    run_sync(qtbot, controller)
+    view = controller.view
+    assert (view.state, view.action, view.text) == (texts.REVOKED, texts.RECONNECT,
+                                                    "Reconnect Google")
+    assert "1 queued change(s) are kept" in view.detail
+    controller.start_background(first_delay_ms=0)
+    qtbot.wait(100)
+    assert not controller.running  # waits for the user instead of hammering Google
+
+
+def test_rate_limit_shows_quiet_countdown(qtbot: QtBot, db: Database,
+                                          controller: SyncController,
+                                          standin: CalendarStandIn) -> None:
+    add_sessions(db, 1)
+    standin.faults.add(Fault("status", 429, "rateLimitExceeded", retry_after=90,
+                             match="GET /calendar"))
+    run_sync(qtbot, controller)
+    assert controller.view.state == texts.RATE_LIMITED
+    assert controller.view.text.startswith("Google is busy — retrying in ")
+    left = int(controller.view.text.split("in ")[1].split(" ")[0])
+    assert 80 <= left <= 90
+
+
+def test_quota_text_names_the_time(qtbot: QtBot, db: Database, controller: SyncController,
+                                   standin: CalendarStandIn) -> None:
+    add_sessions(db, 1)
+    standin.faults.add(Fault("status", 403, "quotaExceeded", scope="inner",
+                             match="POST /calendar"))
+    run_sync(qtbot, controller)
+    view = controller.view
+    assert view.state == texts.QUOTA
+    assert view.retry_at is not None
+    assert view.text == f"Google paused edits; retrying at {view.retry_at.astimezone():%H:%M}"
+
+
+def test_calendar_missing_offers_recreate(qtbot: QtBot, db: Database,
+                                          controller: SyncController,
+                                          standin: CalendarStandIn) -> None:
+    add_sessions(db, 2)
+    run_sync(qtbot, controller)
+    cal = standin.calendar_by_summary("MentorDesk")
+    assert cal is not None
+    standin.delete_calendar(cal.id)
+    run_sync(qtbot, controller)
+    assert (controller.view.state, controller.view.action) == (texts.CALENDAR_MISSING,
+                                                               texts.RECREATE)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        assert controller.recreate_calendar()
+    assert controller.view.state == texts.SYNCED
+    new = standin.calendar_by_summary("MentorDesk")
+    assert new is not None and new.id != cal.id
+    assert len(standin.events(new.id)) == 2
+
+
+def test_mass_delete_asks_then_applies(qtbot: QtBot, db: Database, controller: SyncController,
+                                       standin: CalendarStandIn) -> None:
+    ids = add_sessions(db, 7)
+    run_sync(qtbot, controller)
+    cal = standin.calendar_by_summary("MentorDesk")
+    assert cal is not None
+    for sid in ids:
+        standin.remote_cancel(cal.id, get_session(db, sid).google_event_id or "")
+    run_sync(qtbot, controller)
+    assert controller.view.action == texts.CONFIRM_DELETE
+    assert controller.view.text == "Confirm 7 cancellations"
+    run_sync(qtbot, controller, allow_mass_delete=True)
+    assert all(get_session(db, sid).status == "cancelled" for sid in ids)
+
+
+def test_conflict_badge_shows_both_versions_and_resolves(
+        qtbot: QtBot, db: Database, controller: SyncController,
+        standin: CalendarStandIn) -> None:
+    sid = add_sessions(db, 1)[0]
+    run_sync(qtbot, controller)
+    cal = standin.calendar_by_summary("MentorDesk")
+    assert cal is not None
+    eid = get_session(db, sid).google_event_id or ""
+    standin.remote_patch(cal.id, eid, {"summary": "Google's title"})
+    edit_session(db, sid, title="My title")
+    run_sync(qtbot, controller)
+    assert controller.view.state == texts.ATTENTION
+    assert controller.view.text == "Sync: 1 conflict"
+    badge = SessionSyncBadge(controller)
+    qtbot.addWidget(badge)
+    badge.set_session(sid)
+    assert badge.status is not None and badge.status.state == "conflict"
+    shown = [badge.versions.itemAt(i).widget().text()  # type: ignore[union-attr]
+             for i in range(badge.versions.count())]
+    assert "My title" in shown and "Google's title" in shown
+    assert badge.keep_mine.isVisibleTo(badge)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        controller.start_background(first_delay_ms=10_000)
+        badge.keep_mine.click()
+    assert standin.get_event(cal.id, eid)["summary"] == "My title"
+    assert badge.status is not None and badge.status.state == "synced"
+    assert controller.view.state == texts.SYNCED
+
+
+def test_invalid_data_badge_names_the_field(qtbot: QtBot, db: Database,
+                                            controller: SyncController) -> None:
+    sid = add_sessions(db, 1)[0]
+    edit_session(db, sid, timezone="Nowhere/Atlantis")
+    run_sync(qtbot, controller)
+    assert controller.view.text == "Sync: 1 refused by Google"
+    badge = SessionSyncBadge(controller)
+    qtbot.addWidget(badge)
+    badge.set_session(sid)
+    assert "time zone" in badge.label.text()
+    assert badge.status is not None and badge.status.error_field == "time zone"
+    assert not badge.keep_mine.isVisibleTo(badge)
+
+
+def test_button_follows_state_and_click_syncs(qtbot: QtBot, db: Database,
+                                              controller: SyncController,
+                                              standin: CalendarStandIn) -> None:
+    button = SyncButton(controller)
+    qtbot.addWidget(button)
+    add_sessions(db, 1)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        button.click()
+    assert button.text().startswith("Synced · ")
+    assert "Last sync" in button.toolTip()
+    assert button.property("syncState") == texts.SYNCED
+    standin.revoke_all()
+    add_sessions(db, 1)
+    run_sync(qtbot, controller)
+    assert button.text() == "Reconnect Google"
+    with qtbot.waitSignal(button.action_requested) as blocker:
+        button.click()
+    assert blocker.args == [texts.RECONNECT]
+
+
+def test_window_stays_responsive_during_thousand_session_sync(
+        qtbot: QtBot, db: Database, controller: SyncController) -> None:
+    add_sessions(db, 1000)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    run_sync(qtbot, controller)
+    timer.stop()
+    assert controller.view.state == texts.SYNCED
+    assert len(gaps) > 20
+    # Generous for a shared 2-core machine: the GUI thread never blocks for long.
+    assert max(gaps) < 0.5, max(gaps)
+
+
+def test_cancel_stops_sync_and_keeps_queue(qtbot: QtBot, db: Database,
+                                           controller: SyncController,
+                                           standin: CalendarStandIn) -> None:
+    add_sessions(db, 300)
+    standin.faults.add(Fault("delay", delay=0.3, match="GET /calendar"))
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as blocker:
+        controller.sync_now()
+        controller.cancel()
+    assert controller.view.state == texts.CANCELLED
+    from mentordesk.sync.errors import SyncCancelled
+
+    assert isinstance(blocker.args[0], SyncCancelled)
+    assert controller.view.pending == 300
+
+
+def test_settings_dialog_connects_in_worker(qtbot: QtBot, db: Database,
+                                            controller: SyncController,
+                                            standin: CalendarStandIn, client_config: Any,
+                                            memory_keyring: Any,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    from mentordesk.sync import credentials
+    from mentordesk.ui.sync.settings_dialog import GoogleCalendarDialog
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # plain-http stand-in only
+
+    def browser(url: str) -> bool:
+        threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=10).close(),
+                         daemon=True).start()
+        return True
+
+    dialog = GoogleCalendarDialog(controller,
+                                  connect_fn=partial(credentials.connect, launch=browser))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.status_label.text() == "Not connected.", timeout=5000)
+    dialog.file_edit.setText(str(client_config.path))
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        dialog.connect_account()
+        assert dialog.busy
+    assert dialog.status_label.text().startswith("Connected")
+    assert credentials.CredentialStore().load() is not None
+    dialog.disconnect_account()
+    qtbot.waitUntil(lambda: dialog.status_label.text() == "Disconnected.", timeout=5000)
+    assert credentials.CredentialStore().load() is None
+    assert standin.revoked_count == 1
+
+
+def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+    from mentordesk.ui.context import SESSIONS, AppContext
+    from mentordesk.ui.sync import install_sync
+
+    class Window(QMainWindow):
+        def __init__(self) -> None:
+            super().__init__()
+            self.toolbar = QToolBar()
+            self.addToolBar(self.toolbar)
+            self.menus: dict[str, QMenu] = {}
+
+        def menu(self, name: str) -> QMenu:
+            return self.menus.setdefault(name, self.menuBar().addMenu(name))
+
+    window = Window()
+    qtbot.addWidget(window)
+    context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    controller = install_sync(window, context, start=False)
+    try:
+        assert window.toolbar.findChildren(SyncButton)
+        names = [a.text() for a in window.menus["&Tools"].actions()]
+        assert "&Sync with Google Calendar" in names and "&Settings" in names
+        sync_action = window.menus["&Tools"].actions()[0]
+        assert sync_action.shortcut().toString() == "Ctrl+Shift+S"
+        settings_menu = window.menus["&Tools"].actions()[-1].menu()
+        assert isinstance(settings_menu, QMenu)
+        assert [a.text() for a in settings_menu.actions()] == ["&Google Calendar…"]
+        # With background sync on, a sessions change schedules a push soon.
+        controller.start_background(first_delay_ms=60_000)
+        context.bus.notify({SESSIONS})
+        assert controller._soon.remainingTime() <= 9_000  # 8 s, plus coarse-timer slack
+    finally:
+        controller.shutdown()
+
+
+def test_importing_ui_sync_does_not_import_googleapiclient() -> None:
+    code = ("import sys, mentordesk.ui.sync, mentordesk.ui.sync.settings_dialog; "
+            "sys.exit(1 if 'googleapiclient' in sys.modules else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_texts_per_cause() -> None:
+    from datetime import UTC, datetime
+
+    from mentordesk.sync import errors
+
+    now = datetime.now(UTC)
+    cases = {
+        errors.Offline(4): (texts.OFFLINE, "Offline — 4 changes queued", None),
+        errors.AuthRevoked(4): (texts.REVOKED, "Reconnect Google", texts.RECONNECT),
+        errors.CalendarMissing("x"): (texts.CALENDAR_MISSING, "MentorDesk calendar is missing",
+                                      texts.RECREATE),
+        errors.MassDeleteBlocked(9, 20): (texts.MASS_DELETE, "Confirm 9 cancellations",
+                                          texts.CONFIRM_DELETE),
+        errors.NotConnected(): (texts.NOT_CONNECTED, "Connect Google Calendar",
+                                texts.OPEN_SETTINGS),
+        errors.RateLimited(now + timedelta(seconds=30)): (
+            texts.RATE_LIMITED, "Google is busy — retrying shortly", None),
+    }
+    for exc, (state, text, action) in cases.items():
+        view = texts.describe_failure(exc, pending=4, last_sync_at=None)
+        assert (view.state, view.text, view.action) == (state, text, action)
+    assert texts.describe_failure(errors.Offline(1), pending=1,
+                                  last_sync_at=None).text == "Offline — 1 change queued"
+
+
+def test_install_sync_on_the_real_main_window(qtbot: QtBot, db: Database) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QUndoStack
+
+    from mentordesk.ui.context import AppContext
+    from mentordesk.ui.main_window import MainWindow
+    from mentordesk.ui.sync import install_sync
+
+    context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    window = MainWindow(context, view_factories=[])
+    qtbot.addWidget(window)
+    controller = install_sync(window, context, start=False)
+    try:
+        assert window.toolbar.isVisibleTo(window)
+        assert window.toolbar.findChildren(SyncButton)
+        tools = [a.text() for a in window.menu("&Tools").actions()]
+        assert "&Sync with Google Calendar" in tools
+        assert controller.view.state == texts.IDLE
+    finally:
+        controller.shutdown()
