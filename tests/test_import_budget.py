@@ -23,6 +23,8 @@ SCRIPT = textwrap.dedent("""
     app = create_application()
     db = open_database(Path(sys.argv[1]), check=False)
     window = MainWindow(build_context(db, QSettings(sys.argv[2], QSettings.Format.IniFormat)))
+    from mentordesk.ui.app import install_sync_everywhere
+    install_sync_everywhere(window)
     window.show()
     app.processEvents()
     window.repaint()

@@ -481,7 +481,11 @@ def restore_snapshot(db: OrmSession, snap: Snapshot) -> int:
                     if goal_map.get(r["goal_id"]) in restored_goals))
     # Series first: their changed occurrences point at them.
     ordered = sorted(rows["sessions"], key=lambda r: r["series_id"] is not None)
+    # The calendar may already have seen the delete: forget the etag and snapshot so the
+    # next push re-sends the event under its old id and revives it, instead of the pull
+    # reading Google's cancellation as a change made there.
     put(Session, ({**r, "id": session_map[r["id"]], "mentee_id": new_mentee_id,
+                   "google_etag": None, "sync_snapshot": None,
                    "series_id": session_map.get(r["series_id"]) if r["series_id"] else None}
                   for r in ordered if r["series_id"] is None or r["series_id"] in session_map))
     put(SessionGoal, ({"session_id": session_map.get(r["session_id"], r["session_id"]),

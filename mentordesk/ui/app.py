@@ -56,6 +56,18 @@ def build_context(db: Database, settings: QSettings | None = None) -> AppContext
     return AppContext(db=db, settings=settings or app_settings(), undo_stack=QUndoStack())
 
 
+def install_sync_everywhere(window: MainWindow) -> None:
+    """Google Calendar sync: the toolbar button and menus, plus per-session status in the
+    views that show sessions."""
+    from mentordesk.ui.sync import install_sync
+
+    controller = install_sync(window, window.context)
+    for view in window.views:
+        hook = getattr(view, "set_sync_controller", None)
+        if hook is not None:
+            hook(controller)
+
+
 class Launcher:
     """Owns the window and the open database, so a restore can swap both in place."""
 
@@ -69,6 +81,7 @@ class Launcher:
         if db is None:
             return False
         self.window = MainWindow(build_context(db))
+        install_sync_everywhere(self.window)
         from mentordesk.ui.startup_probe import StartupProbe, probe_path
 
         probe_file = probe_path()
@@ -86,6 +99,9 @@ class Launcher:
 
         old = self.window
         if old is not None:
+            controller = getattr(old, "sync_controller", None)
+            if controller is not None:
+                controller.shutdown()
             old.flush_all()
             old.save_state()
             old.context.db.close()

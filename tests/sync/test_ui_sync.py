@@ -321,7 +321,7 @@ def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
         names = [a.text() for a in window.menus["&Tools"].actions()]
         assert "&Sync with Google Calendar" in names and "&Settings" in names
         sync_action = window.menus["&Tools"].actions()[0]
-        assert sync_action.shortcut().toString() == "Ctrl+Shift+S"
+        assert sync_action.shortcut().toString() == "F5"
         settings_menu = window.menus["&Tools"].actions()[-1].menu()
         assert isinstance(settings_menu, QMenu)
         assert [a.text() for a in settings_menu.actions()] == ["&Google Calendar…"]

@@ -371,6 +371,8 @@ class MenteesView(ViewPage):
             self.context.select_mentee(None)
         self._update_actions()
         self._check_red(rows, now)
+        # Rows are in and the filter answers from here on.
+        QTimer.singleShot(0, self.ready.emit)
 
     def _load_failed(self, exc: BaseException) -> None:
         if isinstance(exc, KnownError):

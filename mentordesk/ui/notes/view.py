@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -68,6 +69,10 @@ from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
 from mentordesk.ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from mentordesk.ui.sync.controller import SyncController
+    from mentordesk.ui.sync.widgets import SessionSyncBadge
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +261,11 @@ class NotesView(ViewPage):
         self.when_label.setProperty("role", "subtitle")
         self.when_label.setWordWrap(True)
         page_layout.addWidget(self.when_label)
+        # Filled by set_sync_controller once Google Calendar sync is installed.
+        self.sync_slot = QVBoxLayout()
+        self.sync_slot.setContentsMargins(0, 0, 0, 0)
+        page_layout.addLayout(self.sync_slot)
+        self.sync_badge: SessionSyncBadge | None = None
         buttons = QHBoxLayout()
         self.join_button = self._button(self.join_action)
         self.join_button.setProperty("role", "primary")
@@ -532,6 +542,15 @@ class NotesView(ViewPage):
         self.join_call()
 
     # -- opening a session ---------------------------------------------------------------
+    def set_sync_controller(self, controller: SyncController) -> None:
+        """Show each session's calendar sync state (and conflicts) under its header."""
+        from mentordesk.ui.sync.widgets import SessionSyncBadge
+
+        self.sync_badge = SessionSyncBadge(controller)
+        self.sync_badge.setAccessibleName("Calendar sync status")
+        self.sync_slot.addWidget(self.sync_badge)
+        self.sync_badge.set_session(self.row_id)
+
     def open_session(self, rec: SessionRecord) -> None:
         if (self.current is not None and self.current.ref == rec.ref
                 and self.pages.currentWidget() is self.session_page):
@@ -589,6 +608,8 @@ class NotesView(ViewPage):
         else:
             self.agenda_autosave.bind(None, None, rec.agenda)
         self._update_header()
+        if self.sync_badge is not None:
+            self.sync_badge.set_session(self.row_id)
         self._load_side_panels()
         self._update_preview()
         self._update_timer()

@@ -17,7 +17,7 @@ from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton, SyncIssuesD
 
 __all__ = ["SessionSyncBadge", "SyncButton", "SyncController", "install_sync"]
 
-SYNC_SHORTCUT = "Ctrl+Shift+S"
+SYNC_SHORTCUT = "F5"  # the usual "refresh" key; Ctrl+Shift+S is Snooze
 
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
