@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,6 +214,19 @@ def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     return run_sync(db_path_from(args), out)
 
 
+def _require_display() -> None:
+    """Qt aborts the process when it finds no display; say what to do instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise KnownError(
+        "No display found to open the MentorDesk window.",
+        hint="Start it from your desktop session, or use the headless commands "
+        "(see mentordesk --help).",
+    )
+
+
 def _ensure_demo_database(path: Path) -> None:
     """The demo file is created and filled on first use; the real database is never touched."""
     if path.exists() and path.stat().st_size > 0:
@@ -241,6 +255,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
         err.write(f"mentordesk: cannot write the log folder: {exc}\n")
     try:
         if args.command is None:
+            _require_display()
             from mentordesk.ui.app import run_gui
 
             path = db_path_from(args)

@@ -119,3 +119,14 @@ def test_restore_drill(tmp_path: Path) -> None:
     assert _dump(db) == before
     code, _, err = run("--db", str(db), "backup")
     assert code == 0, err
+
+
+def test_gui_without_display_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("Linux display detection")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run("--db", str(tmp_path / "x.sqlite3"))
+    assert code == 1
+    assert "No display" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.sqlite3").exists()
