@@ -85,7 +85,12 @@ def main() -> int:
     db = ensure_db(args.db)
     tmp = Path(tempfile.mkdtemp(prefix="md-start-"))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MENTORDESK_DATA_DIR=str(tmp / "d"),
-               MENTORDESK_LOG_DIR=str(tmp / "l"), XDG_CONFIG_HOME=str(tmp / "c"))
+               MENTORDESK_LOG_DIR=str(tmp / "l"), XDG_CONFIG_HOME=str(tmp / "c"),
+               # Installed apps start from bytecode: without this, an inherited
+               # PYTHONDONTWRITEBYTECODE=1 recompiles every module on every start. A private
+               # prefix keeps the caches out of the source tree; the warm-up runs fill it.
+               PYTHONPYCACHEPREFIX=str(tmp / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     bare_out, app_out = tmp / "bare.json", tmp / "app.json"
     bare_cmd = [sys.executable, "-c", BARE, str(db), str(bare_out)]
     app_cmd = [sys.executable, "-m", "mentordesk", "--db", str(db)]

@@ -98,10 +98,10 @@ def test_worker_thread_failure_reaches_the_gui_thread(no_dialogs: list[str], qtb
         seen.append(threading.current_thread().name)
         raise ValueError("worker went wrong")
 
-    task = run_task(work)
-    with qtbot.waitSignal(task.signals.finished, timeout=5000):
-        pass
-    qtbot.waitUntil(lambda: any("worker went wrong" in r for r in no_dialogs))
+    # No waitSignal on the task: connected after run_task() it can miss a task that already
+    # finished (a race that shows on a loaded machine). The report itself is what counts.
+    run_task(work)
+    qtbot.waitUntil(lambda: any("worker went wrong" in r for r in no_dialogs), timeout=10000)
     assert seen and seen[0] != threading.main_thread().name
 
 

@@ -83,7 +83,11 @@ def parse_cadence(text: str) -> Cadence:
             f"'{text.strip()}' is not a cadence; write e.g. 'weekly', 'every 2 weeks', "
             "'every 10 days' or 'monthly'."
         )
-    interval = int(match.group(1)) if match.group(1) else 1
+    # int() refuses more than 4300 digits (leading zeros too) with a plain ValueError.
+    digits = (match.group(1) or "1").lstrip("0") or "0"
+    if len(digits) > len(str(MAX_INTERVAL)):
+        raise CadenceError(f"The cadence interval must be between 1 and {MAX_INTERVAL}.")
+    interval = int(digits)
     return Cadence(interval, _UNIT_OF[match.group(2)])
 
 

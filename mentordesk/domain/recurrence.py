@@ -20,6 +20,7 @@ from mentordesk.domain.timezones import zone
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+UNTIL_YEARS = (1900, 9998)
 _FREQS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
 
 
@@ -106,6 +107,15 @@ def parse_rule(text: str) -> Rule:
                 until = datetime.strptime(raw.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
         except ValueError as exc:
             raise RecurrenceError(f"UNTIL '{raw}' is not a date like 20270131.") from exc
+        # Far-off years cannot be shifted into every zone (datetime overflows at year 1 and
+        # 9999) nor written back as four digits: no series of meetings needs them.
+        if not UNTIL_YEARS[0] <= until.year <= UNTIL_YEARS[1]:
+            raise RecurrenceError(f"UNTIL '{raw}' must be a date between {UNTIL_YEARS[0]} and "
+                                  f"{UNTIL_YEARS[1]}.")
+    if count is not None and until is not None:
+        # RFC 5545 forbids both; dateutil warns now and will refuse such rules later.
+        raise RecurrenceError("A repeat rule ends after a number of times (COUNT) or on a "
+                              "date (UNTIL), not both.")
     fields.pop("WKST", None)
     if fields:
         raise RecurrenceError(f"Unsupported repeat option: {', '.join(sorted(fields))}.")

@@ -22,7 +22,9 @@ def zone(name: str) -> ZoneInfo:
     """A ZoneInfo for ``name``; raises ValueError with a readable message if unknown."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A folder of the zone database ("America") or an over-long name is an OSError, not a
+    # ZoneInfoNotFoundError: both come straight from typed or imported text.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"'{name}' is not a known time zone") from exc
 
 

@@ -12,19 +12,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from sqlalchemy.orm import Session as OrmSession
 
 from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence, CadenceError
 from mentordesk.domain.health import Health, Level, assess, turned_red
 from mentordesk.domain.recurrence import RecurrenceError, next_occurrence
 from mentordesk.errors import ValidationError
-from mentordesk.storage import mentees_repo as repo
+from mentordesk.storage import mentee_list
 from mentordesk.storage.database import Database
-from mentordesk.storage.schema import Mentee, ResourceLink
-from mentordesk.storage.types import utcnow
+
+# The list and its rows need no SQLAlchemy (it is imported by the first unit of work, after
+# the list is on screen): the ORM-side modules are imported where they are used.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from mentordesk.storage import mentees_repo as repo
+    from mentordesk.storage.schema import Mentee
 
 NAME_MAX = 200
 TAG_MAX = 80
@@ -148,6 +153,9 @@ def check(data: MenteeInput) -> None:
 def apply_input(db: OrmSession, mentee: Mentee, data: MenteeInput,
                 fields: Iterable[str] | None = None) -> None:
     """Write ``data`` into ``mentee`` (all fields, or only ``fields``)."""
+    from mentordesk.storage import mentees_repo as repo
+    from mentordesk.storage.schema import ResourceLink
+
     only = set(fields) if fields is not None else None
 
     def wanted(name: str) -> bool:
@@ -306,7 +314,7 @@ def _cadence(interval: int, unit: str) -> Cadence:
         return DEFAULT_CADENCE
 
 
-def _series_next(series: Sequence[repo.SeriesRow], now: datetime) -> dict[int, datetime]:
+def _series_next(series: Sequence[mentee_list.SeriesRow], now: datetime) -> dict[int, datetime]:
     result: dict[int, datetime] = {}
     for s in series:
         if s.start_utc >= now and s.start_utc not in s.exceptions:
@@ -329,25 +337,32 @@ class MenteeService:
     # -- the list ------------------------------------------------------------------------
     def list_rows(self, *, include_archived: bool = False, now: datetime | None = None,
                   mentee_ids: Iterable[int] | None = None) -> list[MenteeRow]:
-        """Rows for the table, most urgent first. Reads columns only, never note bodies."""
-        now = now or utcnow()
-        ids = list(mentee_ids) if mentee_ids is not None else None
-        with self.db.reader() as s:
-            base = repo.mentee_columns(s, include_archived=include_archived, mentee_ids=ids)
-            tags = repo.tags_by_mentee(s, ids)
-            held = repo.last_held_by_mentee(s, ids)
-            upcoming = repo.next_single_by_mentee(s, now, ids)
-            series = repo.recurring_series(s, ids)
-        for mid, start in _series_next(series, now).items():
+        """Rows for the table, most urgent first. Reads columns only, never note bodies.
+
+        Plain sqlite3 (``raw_reader``): the app shows this list before SQLAlchemy is loaded.
+        """
+        now = now or datetime.now(UTC)
+        if mentee_ids is None:
+            facts = mentee_list.list_facts_concurrently(
+                self.db.raw_reader, now, include_archived=include_archived)
+        else:
+            with self.db.raw_reader() as conn:
+                facts = mentee_list.list_facts(conn, now, include_archived=include_archived,
+                                               mentee_ids=mentee_ids)
+        upcoming = facts.next_single
+        for mid, start in _series_next(facts.series, now).items():
             if mid not in upcoming or start < upcoming[mid]:
                 upcoming[mid] = start
-        rows = [self._row(m, tuple(tags.get(m.id, ())), held.get(m.id), upcoming.get(m.id), now)
-                for m in base]
+        tags, held, make = facts.tags, facts.last_held, self._row
+        no_tags: tuple[str, ...] = ()
+        rows = [make(m, tags.get(m.id, no_tags), held.get(m.id),
+                     upcoming.get(m.id), now)
+                for m in facts.mentees]
         rows.sort(key=lambda r: (-r.health.urgency, r.name.casefold(), r.id))
         return rows
 
     @staticmethod
-    def _row(m: repo.MenteeColumns, tags: tuple[str, ...], last_held: datetime | None,
+    def _row(m: mentee_list.MenteeColumns, tags: tuple[str, ...], last_held: datetime | None,
              next_session: datetime | None, now: datetime) -> MenteeRow:
         cadence = _cadence(m.cadence_interval, m.cadence_unit)
         target, maximum = _default_gaps(cadence)
@@ -369,15 +384,19 @@ class MenteeService:
 
     def has_mentees(self) -> bool:
         """Whether there is anyone at all (archived included): the welcome state if not."""
-        with self.db.reader() as s:
-            return repo.any_mentee(s)
+        with self.db.raw_reader() as conn:
+            return mentee_list.any_mentee(conn)
 
     def all_tags(self) -> list[str]:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.reader() as s:
             return repo.all_tag_names(s)
 
     # -- one mentee ----------------------------------------------------------------------
     def get(self, mentee_id: int) -> MenteeDetails:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.reader() as s:
             mentee = repo.get_mentee(s, mentee_id)
             if mentee is None:
@@ -385,6 +404,8 @@ class MenteeService:
             return _details(s, mentee)
 
     def create(self, data: MenteeInput) -> MenteeDetails:
+        from mentordesk.storage.schema import Mentee
+
         check(data)
         with self.db.transaction() as s:
             mentee = Mentee(name=data.name.strip())
@@ -394,6 +415,8 @@ class MenteeService:
             return _details(s, mentee)
 
     def update(self, mentee_id: int, data: MenteeInput) -> MenteeDetails:
+        from mentordesk.storage import mentees_repo as repo
+
         check(data)
         with self.db.transaction() as s:
             mentee = repo.get_mentee(s, mentee_id)
@@ -405,6 +428,8 @@ class MenteeService:
             return _details(s, mentee)
 
     def set_archived(self, mentee_id: int, archived: bool) -> None:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.transaction() as s:
             if not repo.set_archived(s, mentee_id, archived):
                 raise ValidationError("That mentee no longer exists.", field="id")
@@ -418,6 +443,8 @@ class MenteeService:
 
     def snooze(self, mentee_id: int, until: datetime | None) -> None:
         """Quiet the health alarm until ``until`` (None: wake up now)."""
+        from mentordesk.storage import mentees_repo as repo
+
         if until is not None and until.tzinfo is None:
             raise ValidationError("Snooze needs a time with a time zone.", field="snooze")
         with self.db.transaction() as s:
@@ -438,6 +465,8 @@ class MenteeService:
 
     def delete(self, mentee_id: int) -> DeletedMentee:
         """Delete a mentee and everything of theirs; the result brings them back."""
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.transaction() as s:
             snap = repo.take_snapshot(s, mentee_id)
             if snap is None:
@@ -448,6 +477,8 @@ class MenteeService:
 
     def delete_many(self, mentee_ids: Sequence[int]) -> list[DeletedMentee]:
         """Delete several mentees in one unit of work (undoing an import)."""
+        from mentordesk.storage import mentees_repo as repo
+
         result: list[DeletedMentee] = []
         with self.db.transaction() as s:
             for mentee_id in mentee_ids:
@@ -461,11 +492,15 @@ class MenteeService:
         return result
 
     def undelete_many(self, deleted: Sequence[DeletedMentee]) -> list[int]:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.transaction() as s:
             return [repo.restore_snapshot(s, d.snapshot) for d in deleted]
 
     def update_many(self, changes: dict[int, MenteeInput]) -> None:
         """Put several mentees back to the given state in one unit of work."""
+        from mentordesk.storage import mentees_repo as repo
+
         for data in changes.values():
             check(data)
         with self.db.transaction() as s:
@@ -477,6 +512,8 @@ class MenteeService:
             repo.delete_orphan_tags(s)
 
     def inputs(self, mentee_ids: Sequence[int]) -> dict[int, MenteeInput]:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.reader() as s:
             found = {}
             for mentee_id in mentee_ids:
@@ -487,12 +524,16 @@ class MenteeService:
 
     def undelete(self, deleted: DeletedMentee) -> int:
         """Restore a deleted mentee with all their goals, sessions, notes and action items."""
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.transaction() as s:
             return repo.restore_snapshot(s, deleted.snapshot)
 
     # -- the profile ---------------------------------------------------------------------
     def profile(self, mentee_id: int, *, now: datetime | None = None) -> Profile:
-        now = now or utcnow()
+        from mentordesk.storage import mentees_repo as repo
+
+        now = now or datetime.now(UTC)
         with self.db.reader() as s:
             mentee = repo.get_mentee(s, mentee_id)
             if mentee is None:
@@ -540,7 +581,9 @@ class MenteeService:
                       rows: Sequence[MenteeRow] | None = None) -> list[MenteeRow]:
         """Mentees who turned red since they were last announced; empty if a notification
         already went out ``today`` (at most one a day). ``rows`` saves a reload."""
-        now = now or utcnow()
+        from mentordesk.storage import mentees_repo as repo
+
+        now = now or datetime.now(UTC)
         today = today or now.astimezone(UTC).date()
         with self.db.reader() as s:
             if repo.last_notification_day(s) == today:
@@ -549,6 +592,8 @@ class MenteeService:
         return newly_red(source, now)
 
     def mark_notified(self, mentee_ids: Sequence[int], day: date) -> None:
+        from mentordesk.storage import mentees_repo as repo
+
         with self.db.transaction() as s:
             repo.mark_notified(s, mentee_ids, day)
 

@@ -10,14 +10,10 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING, Any
 
 from mentordesk.errors import (
     CorruptDatabase,
@@ -29,6 +25,14 @@ from mentordesk.errors import (
 from mentordesk.paths import private_dir
 from mentordesk.storage import backup
 from mentordesk.storage.migrations import HEAD, KNOWN_REVISIONS
+
+# SQLAlchemy is imported only when the first unit of work starts (it costs ~0.3 s here):
+# opening an up-to-date file and reading the start-up list need only the sqlite3 module,
+# so the window paints and the mentee list fills before that import.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,13 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 
 def _make_engine(path: Path, *, pooled: bool = True) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        # Errors would otherwise quote the bound values (note text, emails) into the log.
+        "hide_parameters": True,
     }
     if not pooled:
         kwargs["poolclass"] = NullPool
@@ -155,14 +164,68 @@ def run_migrations(path: Path, target: str = "head") -> None:
 class Database:
     """An open MentorDesk database: hands out units of work (one Session per user action)."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine | None = None) -> None:
         self.path = path
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
+        self._factory: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()
+        # Called with every statement ``raw_reader`` connections run (tests check what the
+        # fast paths read).
+        self.raw_trace: Callable[[str], object] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy imported) on first use."""
+        self._session_factory()
+        assert self._engine is not None
+        return self._engine
+
+    def _session_factory(self) -> sessionmaker[Session]:
+        factory = self._factory
+        if factory is not None:
+            return factory
+        with self._lock:
+            if self._factory is None:
+                from sqlalchemy.orm import sessionmaker
+
+                if self._engine is None:
+                    self._engine = _make_engine(self.path)
+                self._factory = sessionmaker(self._engine, expire_on_commit=False)
+            return self._factory
+
+    def _sessions(self) -> Session:
+        return self._session_factory()()
+
+    def warm_up(self) -> None:
+        """Import SQLAlchemy and make the engine now (a worker calls this after start-up,
+        so the first edit does not pay for the import)."""
+        import mentordesk.storage.schema  # noqa: F401  (mapping the models is part of it)
+
+        self._session_factory()
+
+    @contextlib.contextmanager
+    def raw_reader(self) -> Iterator[sqlite3.Connection]:
+        """A read-only snapshot over a plain sqlite3 connection, for the few hot reads
+        that must not wait for SQLAlchemy's import (the start-up mentee list)."""
+        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
+                               isolation_level=None,
+                               check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+        if self.raw_trace is not None:
+            conn.set_trace_callback(self.raw_trace)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.OperationalError as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+        finally:
+            conn.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work: commits when the block succeeds, rolls back when it raises."""
+        from sqlalchemy.exc import OperationalError
+
         session = self._sessions()
         try:
             yield session
@@ -179,6 +242,8 @@ class Database:
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:
         """A read-only unit of work (rolled back at the end, never commits)."""
+        from sqlalchemy.exc import OperationalError
+
         session = self._sessions()
         try:
             yield session
@@ -197,12 +262,22 @@ class Database:
         return path
 
     def close(self) -> None:
-        self.engine.dispose()
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
         _protect(self.path)
 
 
 def translate_operational_error(exc: OperationalError, path: Path) -> Exception:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return _translate(text, path, exc)
+
+
+def translate_sqlite_error(exc: sqlite3.OperationalError, path: Path) -> Exception:
+    return _translate(str(exc).lower(), path, exc)
+
+
+def _translate(text: str, path: Path, exc: Exception) -> Exception:
     if "locked" in text or "busy" in text:
         return DatabaseLocked(
             f"{path.name} is in use by another program.",
@@ -243,9 +318,15 @@ def open_database(path: Path, *, check: bool = True) -> Database:
             log.info("backing up %s before migrating from %s to %s", path, revision, HEAD)
             backup.create_backup(path, reason="pre-migration")
         run_migrations(path)
-    engine = _make_engine(path)
-    # Touch the file once so WAL mode is on and the sidecars exist with our modes.
-    with engine.connect() as conn:
-        conn.exec_driver_sql("SELECT 1")
+    # Touch the file once so WAL mode is on and the sidecars exist with our modes. Plain
+    # sqlite3 with the engine's pragmas: the engine itself is made on first use.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        _set_pragmas(conn, None)
+        conn.execute("SELECT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    finally:
+        conn.close()
     _protect(path)
-    return Database(path, engine)
+    return Database(path)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
+from mentordesk.storage.mentee_list import SeriesRow
 from mentordesk.storage.outbox import enqueue_session_change
 from mentordesk.storage.schema import (
     ActionItem,
@@ -33,46 +34,6 @@ from mentordesk.storage.schema import (
 NOTE_PREVIEW_CHARS = 400
 
 
-class MenteeColumns(NamedTuple):
-    """One mentee's list columns: a plain tuple, cheap to build 10,000 times."""
-
-    id: int
-    name: str
-    email: str | None
-    timezone: str
-    cadence_interval: int
-    cadence_unit: str
-    target_gap_days: int | None
-    max_gap_days: int | None
-    meeting_link: str | None
-    archived: bool
-    snoozed_until: datetime | None
-    health_notified_on: date | None
-    created_at: datetime
-
-
-_LIST_COLUMNS = (
-    Mentee.id, Mentee.name, Mentee.email, Mentee.timezone, Mentee.cadence_interval,
-    Mentee.cadence_unit, Mentee.target_gap_days, Mentee.max_gap_days, Mentee.meeting_link,
-    Mentee.archived, Mentee.snoozed_until, Mentee.health_notified_on, Mentee.created_at,
-)
-
-
-def mentee_columns(db: OrmSession, *, include_archived: bool = True,
-                   mentee_ids: Iterable[int] | None = None) -> list[MenteeColumns]:
-    stmt = select(*_LIST_COLUMNS)
-    if not include_archived:
-        stmt = stmt.where(Mentee.archived.is_(False))
-    if mentee_ids is not None:
-        stmt = stmt.where(Mentee.id.in_(list(mentee_ids)))
-    make = MenteeColumns._make
-    return [make(row) for row in db.execute(stmt)]
-
-
-def any_mentee(db: OrmSession) -> bool:
-    return db.scalar(select(Mentee.id).limit(1)) is not None
-
-
 def tags_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
                    ) -> dict[int, list[str]]:
     stmt = (select(MenteeTag.mentee_id, Tag.name).join(Tag, Tag.id == MenteeTag.tag_id)
@@ -87,42 +48,6 @@ def tags_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
 
 def all_tag_names(db: OrmSession) -> list[str]:
     return list(db.scalars(select(Tag.name).order_by(Tag.name)))
-
-
-def last_held_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
-                        ) -> dict[int, datetime]:
-    """The start of each mentee's latest session whose status is 'held'."""
-    stmt = (select(Session.mentee_id, func.max(Session.start_utc))
-            .where(Session.status == "held", Session.mentee_id.is_not(None))
-            .group_by(Session.mentee_id))
-    if mentee_ids is not None:
-        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
-    return {int(mid): start for mid, start in db.execute(stmt)
-            if start is not None and mid is not None}
-
-
-def next_single_by_mentee(db: OrmSession, after: datetime,
-                          mentee_ids: Iterable[int] | None = None) -> dict[int, datetime]:
-    """Earliest scheduled one-off session (or moved occurrence) at or after ``after``."""
-    stmt = (select(Session.mentee_id, func.min(Session.start_utc))
-            .where(Session.status == "scheduled", Session.rrule.is_(None),
-                   Session.start_utc >= after, Session.mentee_id.is_not(None))
-            .group_by(Session.mentee_id))
-    if mentee_ids is not None:
-        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
-    return {int(mid): start for mid, start in db.execute(stmt)
-            if start is not None and mid is not None}
-
-
-@dataclass(frozen=True)
-class SeriesRow:
-    id: int
-    mentee_id: int
-    start_utc: datetime
-    timezone: str
-    rrule: str
-    # Original starts of occurrences that were moved, cancelled or written in separately.
-    exceptions: tuple[datetime, ...]
 
 
 def recurring_series(db: OrmSession, mentee_ids: Iterable[int] | None = None
@@ -174,8 +99,9 @@ def tag_rows(db: OrmSession, names: Iterable[str]) -> list[Tag]:
             wanted[clean.casefold()] = clean
     if not wanted:
         return []
-    found = {t.name.casefold(): t for t in db.scalars(
-        select(Tag).where(func.lower(Tag.name).in_(list(wanted))))}
+    # SQLite's lower() and NOCASE fold ASCII only, so "Über" would not find "über": compare
+    # casefolded names here instead (the tags table is small).
+    found = {t.name.casefold(): t for t in db.scalars(select(Tag))}
     result: list[Tag] = []
     for key, name in wanted.items():
         tag = found.get(key)

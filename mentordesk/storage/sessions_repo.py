@@ -241,12 +241,19 @@ def actions_of_mentee(db: OrmSession, mentee_id: int) -> Sequence[ActionItem]:
 
 
 def find_mentees_by_name(db: OrmSession, name: str) -> Sequence[Mentee]:
-    exact = db.scalars(select(Mentee).where(func.lower(Mentee.name) == name.lower())).all()
+    exact = db.scalars(select(Mentee).where(Mentee.name == name)).all()
     if exact:
         return exact
-    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return db.scalars(select(Mentee).where(Mentee.name.ilike(pattern, escape="\\"))
-                      .order_by(Mentee.name).limit(20)).all()
+    # SQLite's lower() and LIKE fold ASCII letters only ("мария" would never find "Мария"):
+    # compare casefolded names in Python. One pass over the names, for a report lookup.
+    wanted = name.casefold()
+    pairs = db.execute(select(Mentee.id, Mentee.name).order_by(Mentee.name, Mentee.id)).all()
+    ids = [i for i, n in pairs if n.casefold() == wanted] or [
+        i for i, n in pairs if wanted in n.casefold()][:20]
+    if not ids:
+        return []
+    return db.scalars(select(Mentee).where(Mentee.id.in_(ids))
+                      .order_by(Mentee.name, Mentee.id)).all()
 
 
 def mentee_choices(db: OrmSession) -> list[tuple[int, str, str, int, str, str | None]]:

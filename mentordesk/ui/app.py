@@ -58,40 +58,70 @@ def build_context(db: Database, settings: QSettings | None = None) -> AppContext
 
 def install_sync_everywhere(window: MainWindow) -> None:
     """Google Calendar sync: the toolbar button and menus, plus per-session status in the
-    views that show sessions."""
+    views that show sessions (also in those a lazy window builds later)."""
     from mentordesk.ui.sync import install_sync
 
     controller = install_sync(window, window.context)
+
+    def hook(view: object) -> None:
+        setter = getattr(view, "set_sync_controller", None)
+        if setter is not None:
+            setter(controller)
+
     for view in window.views:
-        hook = getattr(view, "set_sync_controller", None)
-        if hook is not None:
-            hook(controller)
+        hook(view)
+    window.view_created.connect(hook)
+
+
+# If the first view never says it is ready (a load failed), the rest of start-up still runs.
+READY_FALLBACK_MS = 3000
 
 
 class Launcher:
-    """Owns the window and the open database, so a restore can swap both in place."""
+    """Owns the window and the open database, so a restore can swap both in place.
+
+    Start-up order, so the window paints and the first view answers as early as possible:
+    open the file (sqlite3 checks only), show the window shell, build the current view in
+    the next event-loop turn, and once it is ready: import SQLAlchemy in a worker, install
+    sync, build the other views, then the integrity check and the daily backup.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.window: MainWindow | None = None
 
     def start(self) -> bool:
-        # quick_check reads the whole file: it runs after the first paint, not before.
+        # quick_check reads the whole file: it runs after start-up, not before.
         db = open_with_recovery(self.path, check=False)
         if db is None:
             return False
-        self.window = MainWindow(build_context(db))
-        install_sync_everywhere(self.window)
+        window = MainWindow(build_context(db), lazy=True)
+        self.window = window
         from mentordesk.ui.startup_probe import StartupProbe, probe_path
 
         probe_file = probe_path()
-        if probe_file is not None and self.window.views:
-            probe = StartupProbe(self.window, probe_file)
-            first = self.window.current_view() or self.window.views[0]
-            first.ready.connect(probe.interactive)
-        self.window.show()
-        window = self.window
-        QTimer.singleShot(0, lambda: after_first_paint(window, self))
+        probe = StartupProbe(window, probe_file) if probe_file is not None else None
+        finished = False
+
+        def after_ready() -> None:
+            nonlocal finished
+            if finished or self.window is not window:
+                return
+            finished = True
+            QTimer.singleShot(0, lambda: finish_start_up(window, self))
+
+        def first_view(view: object) -> None:
+            window.view_created.disconnect(first_view)
+            ready = getattr(view, "ready", None)
+            if ready is not None:
+                if probe is not None:
+                    ready.connect(probe.interactive)
+                ready.connect(after_ready)
+            QTimer.singleShot(READY_FALLBACK_MS, after_ready)
+
+        window.view_created.connect(first_view)
+        window.start_views_after_paint()
+        window.show()
         return True
 
     def restore_and_restart(self, error: DatabaseOpenError) -> None:
@@ -115,6 +145,26 @@ class Launcher:
     def close(self) -> None:
         if self.window is not None:
             self.window.context.db.close()
+
+
+def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> None:
+    """After the first view is ready: SQLAlchemy's import in a worker (so the first edit
+    does not wait for it), then sync, the other views and the housekeeping."""
+    db = window.context.db
+
+    def warm(_control: TaskControl) -> None:
+        db.warm_up()
+
+    def then(_result: object = None) -> None:
+        install_sync_everywhere(window)
+        window.build_remaining_views()
+        after_first_paint(window, launcher)
+
+    def failed(exc: BaseException) -> None:
+        log.warning("warm-up: %s", exc)
+        then()
+
+    run_task(warm, on_success=then, on_error=failed)
 
 
 def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> None:

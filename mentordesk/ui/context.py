@@ -42,6 +42,8 @@ class AppContext:
     undo_stack: QUndoStack
     bus: ChangeBus = field(default_factory=ChangeBus)
     selected_mentee_id: int | None = None
+    # Loads started before their view was built (see ui/preload.py), taken by the view.
+    preloads: dict[str, object] = field(default_factory=dict)
 
     def select_mentee(self, mentee_id: int | None) -> None:
         self.selected_mentee_id = mentee_id

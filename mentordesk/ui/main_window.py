@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from mentordesk import APP_NAME, __version__
@@ -32,27 +35,105 @@ MENU_ORDER = ("&File", "&Edit", "&View", "&Mentee", "&Goal", "&Session", "&Tools
 ViewFactory = Callable[[AppContext], ViewPage]
 
 
-def default_view_factories() -> list[ViewFactory]:
-    from mentordesk.ui.board.view import BoardView
+@dataclass(frozen=True)
+class ViewSpec:
+    """What the shell shows of a view before it is built: its sidebar entry, the menus its
+    actions go to, and how to import its class (a lazy window builds it when needed)."""
+
+    view_id: str
+    title: str
+    icon_name: str
+    menus: tuple[str, ...]
+    load: Callable[[], ViewFactory]
+    # Starts the view's first query before its modules are imported (lazy start-up only).
+    prefetch: Callable[[AppContext], None] | None = None
+
+
+def _mentees_view() -> ViewFactory:
     from mentordesk.ui.mentees.view import MenteesView
+
+    return MenteesView
+
+
+def _prefetch_mentees(context: AppContext) -> None:
+    from mentordesk.ui.mentees.loading import start_preload
+
+    start_preload(context)
+
+
+def _board_view() -> ViewFactory:
+    from mentordesk.ui.board.view import BoardView
+
+    return BoardView
+
+
+def _notes_view() -> ViewFactory:
     from mentordesk.ui.notes.view import NotesView
 
-    return [MenteesView, BoardView, NotesView]
+    return NotesView
+
+
+DEFAULT_VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec("mentees", "Mentees", "mentees", ("&File", "&Mentee"), _mentees_view,
+             _prefetch_mentees),
+    ViewSpec("board", "Goal board", "board", ("&Goal",), _board_view),
+    ViewSpec("notes", "Notes", "notes", ("&Session",), _notes_view),
+)
+
+
+def default_view_factories() -> list[ViewFactory]:
+    return [spec.load() for spec in DEFAULT_VIEWS]
+
+
+class _Slot:
+    """One sidebar entry: the view once built, a light placeholder page until then."""
+
+    def __init__(self, spec: ViewSpec, page: QWidget) -> None:
+        self.spec = spec
+        self.page = page
+        self.view: ViewPage | None = page if isinstance(page, ViewPage) else None
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self.deleteLater()
+            self._then()
+        return False
 
 
 class MainWindow(QMainWindow):
+    """The shell. With ``lazy=True`` (the app's start-up) only the sidebar, menus and a
+    placeholder page are made here; ``start_views()`` then builds the current view after the
+    first paint, and the others follow once it is ready (each loads its data when first
+    shown). Without it (tests, scripts) every view is built at once."""
+
+    # A view was built (the sync controller and the start-up probe hook in here).
+    view_created = Signal(object)
+
     def __init__(self, context: AppContext,
-                 view_factories: list[ViewFactory] | None = None) -> None:
+                 view_factories: list[ViewFactory] | None = None, *,
+                 lazy: bool = False) -> None:
         super().__init__()
         self.context = context
         self.setWindowTitle(f"{APP_NAME} — {context.db.path.name}")
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
         self._menus: dict[str, QMenu] = {}
+        self._menu_tail: dict[str, QAction] = {}
+        self._action_slot: dict[QAction, int] = {}
+        self._slots: list[_Slot] = []
+        self._prefetched: set[str] = set()
+        self._lazy = lazy and view_factories is None
         self._stack = QStackedWidget()
         self._stack.setObjectName("viewStack")
         self.setCentralWidget(self._stack)
-        self.views: list[ViewPage] = []
         self._view_actions: dict[str, QAction] = {}
         self.sidebar = QToolBar("Views")
         self.sidebar.setObjectName("sidebar")
@@ -72,14 +153,29 @@ class MainWindow(QMainWindow):
         self._build_standard_menus()
         self._view_group = QActionGroup(self)
         self._view_group.setExclusive(True)
-        for factory in view_factories if view_factories is not None else default_view_factories():
-            self.add_view(factory(context))
-        for view in self.views:
-            for menu_name, actions in view.menu_actions().items():
-                menu = self.menu(menu_name)
-                menu.addActions(actions)
+        if self._lazy:
+            for spec in DEFAULT_VIEWS:
+                for menu_name in spec.menus:
+                    # Made now so the menu bar never shifts; opening one builds its views.
+                    self.menu(menu_name).aboutToShow.connect(
+                        lambda name=menu_name: self._build_views_for_menu(name))
+                self._add_slot(spec, self._placeholder(spec))
+        else:
+            for factory in (view_factories if view_factories is not None
+                            else default_view_factories()):
+                self.add_view(factory(context))
+            for view in self.views:
+                self._install_menu_actions(view)
         self._finish_menus()
-        self.toolbar.setVisible(bool(self.toolbar.actions()))
+        # The sync button arrives after start-up: keep its bar, at its final height, from
+        # pushing the page down then.
+        if self._lazy:
+            self.toolbar.ensurePolished()
+            sample = self.toolbar.addAction(icon("sync"), "Sync")
+            self.toolbar.setMinimumHeight(self.toolbar.sizeHint().height())
+            self.toolbar.removeAction(sample)
+            sample.deleteLater()
+        self.toolbar.setVisible(self._lazy or bool(self.toolbar.actions()))
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Status")
         self.statusBar().addPermanentWidget(self.status_label)
@@ -131,7 +227,7 @@ class MainWindow(QMainWindow):
 
     def _finish_menus(self) -> None:
         file_menu = self.menu("&File")
-        file_menu.addSeparator()
+        self._menu_tail["&File"] = file_menu.addSeparator()
         backup = QAction("&Back Up Now", self)
         backup.setShortcut(QKeySequence("Ctrl+Shift+B"))
         backup.triggered.connect(self.backup_now)
@@ -144,7 +240,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menu("&View")
-        view_menu.addSeparator()
+        self._menu_tail["&View"] = view_menu.addSeparator()
         full = QAction("&Full Screen", self)
         set_standard_shortcut(full, QKeySequence.StandardKey.FullScreen, "F11")
         full.setCheckable(True)
@@ -155,6 +251,7 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menu("&Help")
         logs = QAction("Open &Log Folder", self)
+        self._menu_tail["&Help"] = logs
         logs.triggered.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
         )
@@ -169,35 +266,153 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(True)
 
     # -- views -------------------------------------------------------------------------
+    @property
+    def views(self) -> list[ViewPage]:
+        """The views built so far, in sidebar order (all of them unless the window is lazy;
+        ``build_all_views()`` makes the rest)."""
+        return [slot.view for slot in self._slots if slot.view is not None]
+
+    def view_ids(self) -> list[str]:
+        return [slot.spec.view_id for slot in self._slots]
+
     def add_view(self, view: ViewPage) -> None:
-        index = len(self.views)
-        self.views.append(view)
-        self._stack.addWidget(view)
-        action = QAction(icon(view.icon_name), view.title, self)
+        spec = ViewSpec(view.view_id, view.title, view.icon_name, (), lambda: type(view))
+        self._add_slot(spec, view)
+
+    def _add_slot(self, spec: ViewSpec, page: QWidget) -> None:
+        index = len(self._slots)
+        self._slots.append(_Slot(spec, page))
+        self._stack.addWidget(page)
+        action = QAction(icon(spec.icon_name), spec.title, self)
         action.setCheckable(True)
         action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{view.title} ({native})")
-        action.triggered.connect(lambda _=False, v=view.view_id: self.show_view(v))
+        action.setToolTip(f"{spec.title} ({native})")
+        action.triggered.connect(lambda _=False, v=spec.view_id: self.show_view(v))
         self._view_group.addAction(action)
         self.sidebar.addAction(action)
         self.menu("&View").addAction(action)
-        self._view_actions[view.view_id] = action
+        self._view_actions[spec.view_id] = action
         button = self.sidebar.widgetForAction(action)
         if button is not None:
-            button.setAccessibleName(view.title)
+            button.setAccessibleName(spec.title)
+
+    def _placeholder(self, spec: ViewSpec) -> QWidget:
+        page = QWidget()
+        page.setObjectName(f"{spec.view_id}Placeholder")
+        layout = QVBoxLayout(page)
+        label = QLabel(f"Loading {spec.title.lower()}…")
+        label.setProperty("role", "subtitle")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+        return page
+
+    def _slot(self, view_id: str) -> _Slot | None:
+        return next((s for s in self._slots if s.spec.view_id == view_id), None)
+
+    def ensure_view(self, view_id: str) -> ViewPage | None:
+        """The view called ``view_id``, built now if it was not yet."""
+        slot = self._slot(view_id)
+        if slot is None:
+            return None
+        if slot.view is None:
+            view = slot.spec.load()(self.context)
+            placeholder = slot.page
+            current = self._stack.currentWidget() is placeholder
+            index = self._stack.indexOf(placeholder)
+            self._stack.insertWidget(index, view)
+            slot.view, slot.page = view, view
+            if current:
+                self._stack.setCurrentWidget(view)
+            self._stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._install_menu_actions(view)
+            self.view_created.emit(view)
+        return slot.view
+
+    def build_all_views(self) -> list[ViewPage]:
+        for slot in self._slots:
+            self.ensure_view(slot.spec.view_id)
+        return self.views
+
+    def start_views(self) -> None:
+        """Lazy start-up, after the first paint: start the current view's first query, then
+        build that view (the app builds the others once it is ready, so they never compete
+        with it: ``build_remaining_views()``)."""
+        current = self._stack.currentWidget()
+        slot = next((s for s in self._slots if s.page is current), None)
+        if slot is None:
+            return
+        self.prefetch_current()
+        view = self.ensure_view(slot.spec.view_id)
+        if view is not None:
+            view.activated()
+
+    def prefetch_current(self) -> None:
+        """Start the current view's first query (once), before that view is built."""
+        current = self._stack.currentWidget()
+        slot = next((s for s in self._slots if s.page is current), None)
+        if slot is None or slot.view is not None or slot.spec.prefetch is None:
+            return
+        if slot.spec.view_id in self._prefetched:
+            return
+        self._prefetched.add(slot.spec.view_id)
+        slot.spec.prefetch(self.context)
+
+    def start_views_after_paint(self) -> None:
+        """Call ``start_views()`` once the window has painted (a zero timer may fire before
+        the first paint: building a view then would delay it)."""
+        _AfterFirstPaint(self, lambda: QTimer.singleShot(0, self.start_views))
+
+    def build_remaining_views(self) -> None:
+        """Build the views not shown yet, one per event-loop turn (their data loads when they
+        are first shown), so their menu actions and shortcuts are all in place."""
+        pending = [s.spec.view_id for s in self._slots if s.view is None]
+        if not pending:
+            return
+        self.ensure_view(pending[0])
+        if len(pending) > 1:
+            QTimer.singleShot(0, self.build_remaining_views)
+
+    def _build_views_for_menu(self, menu_name: str) -> None:
+        for slot in self._slots:
+            if slot.view is None and menu_name in slot.spec.menus:
+                self.ensure_view(slot.spec.view_id)
+
+    def _install_menu_actions(self, view: ViewPage) -> None:
+        """Put ``view``'s actions in the menus in sidebar order, whenever it was built."""
+        index = next(i for i, s in enumerate(self._slots) if s.view is view)
+        for menu_name, actions in view.menu_actions().items():
+            menu = self.menu(menu_name)
+            before = next((a for a in menu.actions() if self._action_slot.get(a, -1) > index),
+                          self._menu_tail.get(menu_name))
+            if before is not None and before in menu.actions():
+                menu.insertActions(before, actions)
+            else:
+                menu.addActions(actions)
+            for action in actions:
+                self._action_slot[action] = index
 
     def current_view(self) -> ViewPage | None:
         widget = self._stack.currentWidget()
         return widget if isinstance(widget, ViewPage) else None
 
     def show_view(self, view_id: str) -> None:
-        target = next((v for v in self.views if v.view_id == view_id), None)
-        if target is None:
+        slot = self._slot(view_id)
+        if slot is None:
             return
         current = self.current_view()
+        target = self.ensure_view(view_id)
+        if target is None:
+            return
         if current is not None and current is not target:
-            current.flush()
+            try:
+                current.flush()
+            except KnownError as exc:
+                # The unsaved text stays where it is (and keeps retrying): stay with it.
+                show_known_error(self, exc)
+                self._view_actions[current.view_id].setChecked(True)
+                return
         self._stack.setCurrentWidget(target)
         self._view_actions[view_id].setChecked(True)
         target.activated()
@@ -247,16 +462,24 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         last = settings.value("window/view", "mentees")
-        ids = [v.view_id for v in self.views]
-        self.show_view(str(last) if last in ids else (ids[0] if ids else ""))
+        ids = self.view_ids()
+        chosen = str(last) if last in ids else (ids[0] if ids else "")
+        slot = self._slot(chosen)
+        if self._lazy and slot is not None:
+            # Only the placeholder now: start_views() builds the view after the first paint.
+            self._stack.setCurrentWidget(slot.page)
+            self._view_actions[chosen].setChecked(True)
+        else:
+            self.show_view(chosen)
 
     def save_state(self) -> None:
         settings = self.context.settings
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        current = self.current_view()
-        if current is not None:
-            settings.setValue("window/view", current.view_id)
+        current = self._stack.currentWidget()
+        slot = next((s for s in self._slots if s.page is current), None)
+        if slot is not None:
+            settings.setValue("window/view", slot.spec.view_id)
         settings.sync()
 
     def flush_all(self) -> None:

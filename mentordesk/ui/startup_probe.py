@@ -1,6 +1,7 @@
 """Start-up timing for benchmarks: with ``MENTORDESK_STARTUP_PROBE=FILE`` the app writes
 when the main window first painted and when the first view became interactive (wall-clock
-``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS, and quits.
+``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS and whether
+SQLAlchemy was loaded by then (1.0/0.0), and quits.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class StartupProbe(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and "first_paint" not in self.marks:
             self.marks["first_paint"] = time.time()
+            self.marks["orm_at_first_paint"] = float("sqlalchemy" in sys.modules)
         return False
 
     def interactive(self) -> None:
@@ -34,6 +37,7 @@ class StartupProbe(QObject):
             return
         self.marks["interactive"] = time.time()
         self.marks.setdefault("first_paint", self.marks["interactive"])
+        self.marks["orm_at_interactive"] = float("sqlalchemy" in sys.modules)
         self.marks["peak_rss_kib"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         self._out.write_text(json.dumps(self.marks))
         QTimer.singleShot(0, QApplication.quit)

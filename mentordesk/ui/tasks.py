@@ -62,14 +62,23 @@ class Task(QRunnable, Generic[T]):
         try:
             result = self._fn(self.control)
         except Cancelled as exc:
-            self.signals.failed.emit(exc)
+            self._emit(self.signals.failed, exc)
         except Exception as exc:
             log.debug("background task failed", exc_info=True)
-            self.signals.failed.emit(exc)
+            self._emit(self.signals.failed, exc)
         else:
-            self.signals.succeeded.emit(result)
+            self._emit(self.signals.succeeded, result)
         finally:
-            self.signals.finished.emit()
+            self._emit(self.signals.finished)
+
+    @staticmethod
+    def _emit(signal: Any, *args: object) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            # The app quit while this ran (start-up housekeeping still going): nobody is
+            # left to tell, and that is not an error.
+            log.debug("task finished after the app quit")
 
 
 _RUNNING: set[Task[Any]] = set()

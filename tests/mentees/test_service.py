@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from mentordesk.domain.cadence import Cadence
 from mentordesk.domain.health import Level
@@ -151,15 +151,12 @@ def test_list_never_reads_note_bodies(db: Database) -> None:
     mid = make(svc, tags=("design",))
     add_session(db, mid, NOW - timedelta(days=3), note="SECRET-BODY " * 50)
     statements: list[str] = []
-
-    def capture(_c: object, _cur: object, statement: str, *_a: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
+    # The list reads over plain sqlite3 (it must not wait for SQLAlchemy's import).
+    db.raw_trace = statements.append
     try:
         rows = svc.list_rows(now=NOW)
     finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+        db.raw_trace = None
     assert rows and rows[0].search_key == "ada lovelace  design"
     assert statements and not any("notes" in s for s in statements)
 

@@ -320,7 +320,7 @@ def test_red_notice_at_most_once_a_day(qtbot: QtBot, view: MenteesView) -> None:
     reds = [r for r in view.model.all_rows() if r.health.level is Level.RED
             and not r.health.snoozed and not r.archived]
     assert reds, "the demo data has overdue mentees"
-    assert len(view.notifier.sent) == 1
+    qtbot.waitUntil(lambda: len(view.notifier.sent) == 1)
     assert view.banner.isVisibleTo(view) and "check-in" in view.banner_text.text()
     view.reload()
     qtbot.wait(50)

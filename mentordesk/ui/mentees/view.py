@@ -49,6 +49,7 @@ from mentordesk.ui.mentees.commands import (
     SnoozeMenteeCommand,
 )
 from mentordesk.ui.mentees.editor import MenteeEditor
+from mentordesk.ui.mentees.loading import load_rows, take_preload
 from mentordesk.ui.mentees.model import (
     COL_HEALTH,
     COL_LAST,
@@ -347,10 +348,15 @@ class MenteesView(ViewPage):
         self._load_serial += 1
         serial = self._load_serial
         service = self.service
+        preload = take_preload(self.context)
+        if preload is not None:
+            # Start-up: the window started this query before building the view.
+            preload.then(lambda loaded: self._loaded((serial, *loaded)), self._load_failed)
+            return
 
         def work(_control: TaskControl) -> tuple[int, list[MenteeRow], datetime]:
-            now = datetime.now(UTC)
-            return serial, service.list_rows(include_archived=True, now=now), now
+            rows, now = load_rows(service)
+            return serial, rows, now
 
         run_task(work, on_success=self._loaded, on_error=self._load_failed)
 
@@ -370,9 +376,11 @@ class MenteesView(ViewPage):
             self.profile.set_profile(None)
             self.context.select_mentee(None)
         self._update_actions()
-        self._check_red(rows, now)
         # Rows are in and the filter answers from here on.
         QTimer.singleShot(0, self.ready.emit)
+        # Recording a notification is a write (the first one imports SQLAlchemy): after the
+        # list answers, never before.
+        QTimer.singleShot(0, lambda: self._check_red(rows, now))
 
     def _load_failed(self, exc: BaseException) -> None:
         if isinstance(exc, KnownError):

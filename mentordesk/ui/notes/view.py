@@ -141,7 +141,9 @@ class NotesView(ViewPage):
             app.applicationStateChanged.connect(self._app_state_changed)
             app.aboutToQuit.connect(self._about_to_quit)
         self._show_session(None)
-        self.refresh()
+        # The session list loads when the view is first shown (or something changes): the
+        # app builds this view at start-up only for its menus and shortcuts.
+        self._listed = False
 
     # -- construction ------------------------------------------------------------------
     def _action(self, text: str, shortcut: str, slot: Callable[[], object],
@@ -460,11 +462,14 @@ class NotesView(ViewPage):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._listed:
+            self.refresh()
         self._update_actions()
 
     # -- the session list --------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the list in the background (series expansion can take a moment)."""
+        self._listed = True
         self._refresh_generation += 1
         generation = self._refresh_generation
         mentee_id = (self.context.selected_mentee_id
