@@ -1,60 +1,36 @@
-"""Render README screenshots offscreen from a fresh demo database.
+"""Render every README screenshot offscreen from fresh demo databases.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+The welcome state of an empty database is rendered here; the feature screens come from
+mentee_screenshots.py, board_screenshots.py and screenshots_notes.py (each runnable alone).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import time
+import runpy
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from shot_kit import pump, start
+
+FEATURE_SCRIPTS = ("mentee_screenshots.py", "board_screenshots.py", "screenshots_notes.py")
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="mentordesk-shots-"))
-    os.environ["MENTORDESK_DATA_DIR"] = str(tmp / "data")
-    os.environ["MENTORDESK_LOG_DIR"] = str(tmp / "log")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from mentordesk.services.demo import generate_demo
+    shoot = start("welcome", mentees=1)
     from mentordesk.storage.database import open_database
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
 
-    app = create_application()
-    db = open_database(tmp / "demo.sqlite3")
-    generate_demo(db, mentees=24)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(build_context(db, settings))
-    window.resize(1280, 800)
-    window.show()
-    for view in window.views:
-        window.show_view(view.view_id)
-        # Views load their data in the background: let it arrive before the grab.
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline:
-            app.processEvents()
-            time.sleep(0.02)
-        target = out / f"{view.view_id}.png"
-        window.grab().save(str(target))
-        print(target)
-    window.close()
-    empty = open_database(tmp / "empty.sqlite3")
-    first = MainWindow(build_context(empty, QSettings(str(tmp / "s2.ini"),
-                                                      QSettings.Format.IniFormat)))
-    first.resize(1100, 700)
-    first.show()
-    app.processEvents()
-    first.grab().save(str(out / "welcome.png"))
-    print(out / "welcome.png")
-    QApplication.processEvents()
+    empty = open_database(shoot.tmp / "empty.sqlite3")
+    first = shoot.window(1100, 700, db=empty)
+    pump(0.5)
+    shoot.save(first, "welcome.png")
+    first.close()
+    empty.close()
+    shoot.db.close()
+    here = Path(__file__).resolve().parent
+    for script in FEATURE_SCRIPTS:
+        module = runpy.run_path(str(here / script))
+        module["main"]()
     return 0
 
 

@@ -7,16 +7,9 @@ Writes OUT_DIR/notes-call.png and OUT_DIR/search.png (default docs/screenshots).
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from shot_kit import pump, start
 
 NOTES = """## Promotion case
 
@@ -33,38 +26,17 @@ Amara walked me through the **draft promotion doc**. Strong on impact, thin on *
 """
 
 
-def pump(seconds: float) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        QApplication.processEvents()
-        time.sleep(0.01)
-
-
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="mentordesk-notes-shots-"))
-    os.environ["MENTORDESK_DATA_DIR"] = str(tmp / "data")
-    os.environ["MENTORDESK_LOG_DIR"] = str(tmp / "log")
-    os.environ.setdefault("TZ", "Europe/Berlin")
-    from PySide6.QtCore import QPoint, QSettings, QUrl
+    shoot = start("notes")
+    from PySide6.QtCore import QPoint, QUrl
     from PySide6.QtGui import QColor, QPainter, QPixmap
 
-    from mentordesk.services.demo import generate_demo
     from mentordesk.services.notes import NoteService
     from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
-    from mentordesk.storage.database import open_database
     from mentordesk.storage.schema import Mentee
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
     from mentordesk.ui.notes.view import NotesView
 
-    app = create_application()
-    app.setApplicationDisplayName("MentorDesk")
-    db = open_database(tmp / "demo.sqlite3")
-    generate_demo(db, mentees=24)
+    db = shoot.db
     with db.transaction() as s:
         mentee = Mentee(name="Amara Okafor", timezone="Asia/Kolkata",
                         meeting_link="https://meet.google.com/abc-defg-hij",
@@ -85,10 +57,7 @@ def main() -> int:
         mentee_id, now - timedelta(minutes=23), 45, "Europe/Berlin", "Promotion case",
         rrule="FREQ=WEEKLY;INTERVAL=2",
         agenda="- Promotion doc review\n- Calibration timeline\n- Open actions"))
-    window = MainWindow(build_context(db, QSettings(str(tmp / "s.ini"),
-                                                    QSettings.Format.IniFormat)))
-    window.resize(1280, 800)
-    window.show()
+    window = shoot.window()
     window.show_view("notes")
     view = window.current_view()
     assert isinstance(view, NotesView)
@@ -114,8 +83,7 @@ def main() -> int:
     painter.drawPixmap(QPoint(0, 0), main_shot)
     painter.drawPixmap(QPoint(main_shot.width() + 24, 40), call_shot)
     painter.end()
-    canvas.save(str(out / "notes-call.png"))
-    print(out / "notes-call.png")
+    shoot.save(canvas, "notes-call.png")
     call.close()
     pump(0.3)
     view.flush()
@@ -123,12 +91,12 @@ def main() -> int:
     view.open_search()
     dialog = view.search_dialog
     dialog.field.setText("salary negot")
-    deadline = time.monotonic() + 5
-    while dialog.model.rowCount() == 0 and time.monotonic() < deadline:
+    for _ in range(100):
+        if dialog.model.rowCount():
+            break
         pump(0.05)
     pump(0.3)
-    dialog.grab().save(str(out / "search.png"))
-    print(out / "search.png")
+    shoot.save(dialog, "search.png")
     dialog.close()
     window.close()
     db.close()
