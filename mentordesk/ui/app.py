@@ -108,7 +108,7 @@ class Launcher:
             if finished or self.window is not window:
                 return
             finished = True
-            QTimer.singleShot(0, lambda: finish_start_up(window, self))
+            QTimer.singleShot(0, window, lambda: finish_start_up(window, self))
 
         def first_view(view: object) -> None:
             window.view_created.disconnect(first_view)
@@ -117,7 +117,7 @@ class Launcher:
                 if probe is not None:
                     ready.connect(probe.interactive)
                 ready.connect(after_ready)
-            QTimer.singleShot(READY_FALLBACK_MS, after_ready)
+            QTimer.singleShot(READY_FALLBACK_MS, window, after_ready)
 
         window.view_created.connect(first_view)
         window.start_views_after_paint()

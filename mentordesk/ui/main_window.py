@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
     def start_views_after_paint(self) -> None:
         """Call ``start_views()`` once the window has painted (a zero timer may fire before
         the first paint: building a view then would delay it)."""
-        _AfterFirstPaint(self, lambda: QTimer.singleShot(0, self.start_views))
+        _AfterFirstPaint(self, lambda: QTimer.singleShot(0, self, self.start_views))
 
     def build_remaining_views(self) -> None:
         """Build the views not shown yet, one per event-loop turn (their data loads when they
@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
             return
         self.ensure_view(pending[0])
         if len(pending) > 1:
-            QTimer.singleShot(0, self.build_remaining_views)
+            QTimer.singleShot(0, self, self.build_remaining_views)
 
     def _build_views_for_menu(self, menu_name: str) -> None:
         for slot in self._slots:

@@ -216,7 +216,7 @@ class BoardView(ViewPage):
         context.bus.mentee_selected.connect(self._on_mentee_selected)
         self._ever_loaded = False
         # Load when first shown, or a little after start-up, never before the first paint.
-        QTimer.singleShot(1500, self._preload)
+        QTimer.singleShot(1500, self, self._preload)
 
     # -- building ----------------------------------------------------------------------
     def _action(self, text: str, icon_name: str | None, key: str, slot: object,

@@ -69,7 +69,7 @@ class ZonePicker(QLineEdit):
     def _picked(self, label: str) -> None:
         name = label.split(" — ", 1)[0]
         # The completer writes the label into the field after this slot; put the name back.
-        QTimer.singleShot(0, lambda: self.set_zone(name))
+        QTimer.singleShot(0, self, lambda: self.set_zone(name))
         self.set_zone(name)
 
     def set_zone(self, name: str) -> None:

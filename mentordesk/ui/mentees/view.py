@@ -377,10 +377,10 @@ class MenteesView(ViewPage):
             self.context.select_mentee(None)
         self._update_actions()
         # Rows are in and the filter answers from here on.
-        QTimer.singleShot(0, self.ready.emit)
+        QTimer.singleShot(0, self, self.ready.emit)
         # Recording a notification is a write (the first one imports SQLAlchemy): after the
         # list answers, never before.
-        QTimer.singleShot(0, lambda: self._check_red(rows, now))
+        QTimer.singleShot(0, self, lambda: self._check_red(rows, now))
 
     def _load_failed(self, exc: BaseException) -> None:
         if isinstance(exc, KnownError):
