@@ -115,3 +115,36 @@ def test_corrupt_file_found_after_first_paint_offers_backups(tmp_path: Path) -> 
     error = corrupt_error(path, "page 7 is broken")
     assert error.backups == [good]
     assert str(path) in error.message
+
+
+def test_result_for_a_deleted_view_is_dropped(qtbot) -> None:
+    """A background load that finishes after its view was deleted must not raise."""
+    import threading
+
+    from PySide6.QtCore import QStringListModel
+
+    from mentordesk.ui.app import create_application
+    from mentordesk.ui.tasks import TaskControl, run_task
+
+    create_application()
+    model = QStringListModel()
+    release = threading.Event()
+    delivered: list[object] = []
+
+    def work(_control: TaskControl) -> list[str]:
+        release.wait(5)
+        return ["late"]
+
+    def done(rows: list[str]) -> None:
+        delivered.append(rows)
+        model.setStringList(rows)  # the model is gone by now
+
+    task = run_task(work, on_success=done)
+    import shiboken6
+
+    shiboken6.delete(model)
+    release.set()
+    with qtbot.waitSignal(task.signals.finished, timeout=5000):
+        pass
+    qtbot.wait(50)
+    assert delivered == [["late"]]

@@ -95,18 +95,37 @@ def run_task(
     """Start ``fn`` in the thread pool; callbacks run on the GUI thread."""
     task: Task[T] = Task(fn)
     if on_success is not None:
-        task.signals.succeeded.connect(on_success)
+        task.signals.succeeded.connect(_unless_gone(on_success))
     if on_error is not None:
-        task.signals.failed.connect(on_error)
+        task.signals.failed.connect(_unless_gone(on_error))
     else:
         task.signals.failed.connect(_log_unhandled)
     if on_progress is not None:
-        task.signals.progress.connect(on_progress)
+        task.signals.progress.connect(_unless_gone(on_progress))
     # Keep a Python reference until done: the pool does not own a non-autodelete runnable.
     _RUNNING.add(task)
     task.signals.finished.connect(lambda: _RUNNING.discard(task))
     (pool or QThreadPool.globalInstance()).start(task)
     return task
+
+
+def _unless_gone(callback: Callable[..., None]) -> Callable[..., None]:
+    """Deliver a result unless the widgets it was meant for have been deleted meanwhile.
+
+    Callbacks are often closures over a view; Qt cannot tell they belong to it, so a result
+    arriving after the window closed would touch a deleted C++ object. Nobody is left to
+    show it to: drop it. Any other error still propagates.
+    """
+
+    def deliver(*args: Any) -> None:
+        try:
+            callback(*args)
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                raise
+            log.debug("a background result arrived after its window closed: dropped")
+
+    return deliver
 
 
 def _log_unhandled(exc: BaseException) -> None:
