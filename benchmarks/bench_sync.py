@@ -60,7 +60,7 @@ class RemoteStandIn:
 
 
 def one_run(sessions: int) -> dict[str, float]:
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
 
     from mentordesk.storage.database import open_database
     from mentordesk.sync.credentials import (
@@ -72,6 +72,7 @@ def one_run(sessions: int) -> dict[str, float]:
     from mentordesk.sync.engine import SyncEngine
     from mentordesk.ui.sync import texts
     from mentordesk.ui.sync.controller import SyncController
+    from tests.event_loop_gaps import EventLoopGaps
     from tests.sync.conftest import add_sessions, fast_policy
 
     tmp = Path(tempfile.mkdtemp(prefix="md-bench-sync-"))
@@ -93,34 +94,22 @@ def one_run(sessions: int) -> dict[str, float]:
             return SyncEngine(database, google_credentials(signin, config), **kwargs)
 
         controller = SyncController(db, engine_factory=factory)
-        gaps: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps.append(now - last[0])
-            last[0] = now
-
-        timer = QTimer()
-        timer.setInterval(5)
-        timer.timeout.connect(tick)
+        meter = EventLoopGaps(interval_ms=5)
         loop = QEventLoop()
         controller.sync_finished.connect(lambda _r: loop.quit())
         before = server.request_count()
         start = time.perf_counter()
-        timer.start()
-        last[0] = time.perf_counter()
+        meter.start()
         controller.sync_now()
         loop.exec()
         elapsed = time.perf_counter() - start
-        timer.stop()
+        meter.stop()
         assert controller.view.state == texts.SYNCED, controller.view.state
         controller.shutdown()
         return {
             "requests": server.request_count() - before,
             "seconds": elapsed,
-            # The timer's own period is not a stall: count what exceeds it.
-            "max_stall_ms": max(0.0, (max(gaps) - 0.005) * 1000) if gaps else 0.0,
+            "max_stall_ms": meter.max_stall_ms,
         }
     finally:
         db.close()

@@ -6,14 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database
@@ -22,6 +20,7 @@ from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton
 from tests.calendar_standin import CalendarStandIn, Fault
+from tests.event_loop_gaps import EventLoopGaps
 from tests.sync.conftest import (
     EngineFactory,
     add_sessions,
@@ -226,20 +225,11 @@ def test_button_follows_state_and_click_syncs(qtbot: QtBot, db: Database,
 def test_window_stays_responsive_during_thousand_session_sync(
         qtbot: QtBot, db: Database, controller: SyncController) -> None:
     add_sessions(db, 1000)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
+    meter = EventLoopGaps(interval_ms=10)
+    meter.start()
     run_sync(qtbot, controller)
-    timer.stop()
+    meter.stop()
+    gaps = meter.gaps
     assert controller.view.state == texts.SYNCED
     assert len(gaps) > 20
     # Generous for a shared 2-core machine: the GUI thread never blocks for long.
