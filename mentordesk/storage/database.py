@@ -70,8 +70,11 @@ def _make_engine(path: Path, *, pooled: bool = True) -> Engine:
     return engine
 
 
-def _offer(path: Path) -> list[Path]:
-    return [b.path for b in backup.list_backups(path)]
+def _offer(path: Path, *, verified: bool = False) -> list[Path]:
+    """Backups of ``path`` to offer the user, newest first; ``verified`` keeps only those
+    that pass their own check (a damaged file's backups may be damaged too)."""
+    return [b.path for b in backup.list_backups(path)
+            if not verified or not backup.check_file(b.path)]
 
 
 def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
@@ -127,7 +130,7 @@ def corrupt_error(path: Path, problem: str) -> CorruptDatabase:
         f"{path} is damaged ({problem}).",
         path,
         hint="Nothing was changed. Restore the newest backup, or open another file.",
-        backups=[b.path for b in backup.list_backups(path) if not backup.check_file(b.path)],
+        backups=_offer(path, verified=True),
     )
 
 
