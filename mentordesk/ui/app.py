@@ -41,12 +41,12 @@ def app_settings() -> QSettings:
 
 def open_with_recovery(path: Path, *, check: bool = True) -> Database | None:
     """Open ``path``; on a damaged or foreign file, let the user restore a backup or quit."""
-    from mentordesk.ui.database_problem import DatabaseProblemDialog
-
     while True:
         try:
             return open_database(path, check=check)
         except DatabaseOpenError as exc:
+            from mentordesk.ui.database_problem import DatabaseProblemDialog
+
             log.warning("cannot open database: %s", type(exc).__name__)
             if not DatabaseProblemDialog.ask(exc):
                 return None

@@ -6,9 +6,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -24,6 +25,7 @@ from mentordesk.errors import KnownError
 from mentordesk.logging_setup import log_file
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.qt_enums import set_enum_property
 from mentordesk.ui.resources import icon
 from mentordesk.ui.shortcuts import set_standard_shortcut
 from mentordesk.ui.tasks import TaskControl, run_task
@@ -133,22 +135,32 @@ class MainWindow(QMainWindow):
         self._lazy = lazy and view_factories is None
         self._stack = QStackedWidget()
         self._stack.setObjectName("viewStack")
-        self.setCentralWidget(self._stack)
         self._view_actions: dict[str, QAction] = {}
+        # The sidebar sits beside the pages rather than in a toolbar area, and enum
+        # properties are set by name: see set_enum_property() for why the shell never
+        # touches the Qt namespace before the first paint.
         self.sidebar = QToolBar("Views")
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setMovable(False)
         self.sidebar.setIconSize(QSize(26, 26))
-        self.sidebar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        set_enum_property(self.sidebar, "orientation", "Vertical")
+        set_enum_property(self.sidebar, "toolButtonStyle", "ToolButtonTextUnderIcon")
         self.sidebar.setAccessibleName("Views")
-        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.sidebar)
+        body = QWidget()
+        body.setObjectName("body")
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self._stack, 1)
+        self.setCentralWidget(body)
         self.toolbar = QToolBar("Main toolbar")
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.setIconSize(QSize(20, 20))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum_property(self.toolbar, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.toolbar.setAccessibleName("Main toolbar")
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.addToolBar(self.toolbar)  # the top area
         self.toolbar.setVisible(False)  # shown once a feature puts something on it
         self._build_standard_menus()
         self._view_group = QActionGroup(self)
@@ -229,7 +241,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menu("&File")
         self._menu_tail["&File"] = file_menu.addSeparator()
         backup = QAction("&Back Up Now", self)
-        backup.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        backup.setShortcuts([QKeySequence("Ctrl+Shift+B")])
         backup.triggered.connect(self.backup_now)
         file_menu.addAction(backup)
         file_menu.addSeparator()
@@ -285,7 +297,9 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(page)
         action = QAction(icon(spec.icon_name), spec.title, self)
         action.setCheckable(True)
-        action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        # setShortcuts([...]), not setShortcut(): resolving the latter's overloads builds the
+        # Qt namespace (see qt_enums), and this runs before the first paint.
+        action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
         native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{spec.title} ({native})")
         action.triggered.connect(lambda _=False, v=spec.view_id: self.show_view(v))
@@ -303,7 +317,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(page)
         label = QLabel(f"Loading {spec.title.lower()}…")
         label.setProperty("role", "subtitle")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum_property(label, "alignment", "AlignCenter")
         layout.addWidget(label)
         return page
 

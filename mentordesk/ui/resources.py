@@ -10,9 +10,20 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
+
+# Not Qt.GlobalColor.transparent: icons are drawn before the first paint (see qt_enums).
+_TRANSPARENT = QColor(0, 0, 0, 0)
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 
@@ -50,7 +61,7 @@ class _PaletteSvgEngine(QIconEngine):
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(_TRANSPARENT)
         painter = QPainter(pixmap)
         try:
             self.paint(painter, QRect(QPoint(0, 0), size), mode, state)

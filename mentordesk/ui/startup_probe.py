@@ -1,7 +1,8 @@
 """Start-up timing for benchmarks: with ``MENTORDESK_STARTUP_PROBE=FILE`` the app writes
 when the main window first painted and when the first view became interactive (wall-clock
-``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS and whether
-SQLAlchemy was loaded by then (1.0/0.0), and quits.
+``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS, whether
+SQLAlchemy was loaded by then and whether PySide had built its Qt namespace (1.0/0.0), and
+quits.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+
+from mentordesk.ui.qt_enums import qt_namespace_loaded
 
 ENV = "MENTORDESK_STARTUP_PROBE"
 
@@ -30,6 +33,7 @@ class StartupProbe(QObject):
         if event.type() == QEvent.Type.Paint and "first_paint" not in self.marks:
             self.marks["first_paint"] = time.time()
             self.marks["orm_at_first_paint"] = float("sqlalchemy" in sys.modules)
+            self.marks["qt_namespace_at_first_paint"] = float(qt_namespace_loaded())
         return False
 
     def interactive(self) -> None:
