@@ -6,6 +6,7 @@ Settings that are not secret live in the database's sync_state table, so the app
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,20 @@ from mentordesk.sync.errors import NotConnected, SyncError
 from mentordesk.sync.retry import RetryPolicy
 
 MODES = ("app", "primary")
+# What a sync imports and then keeps for the life of the process (with what they pull in:
+# cryptography, pyparsing, uritemplate, email, ...). googleapiclient.discovery also loads the
+# bundled discovery documents' package.
+CLIENT_MODULES = (
+    "keyring",
+    "google.auth.exceptions",
+    "google.oauth2.credentials",
+    "httplib2",
+    "google_auth_httplib2",
+    "googleapiclient.discovery",
+    "googleapiclient.discovery_cache",
+    "googleapiclient.errors",
+    "googleapiclient.http",
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,14 @@ def overview(db: Database) -> SyncOverview:
     if quota is not None and quota <= datetime.now(UTC):
         quota = None
     return SyncOverview(pending, conflicts, errors, last, quota)
+
+
+def load_client_modules() -> None:
+    """Import the keyring and Google client libraries now rather than on first use inside
+    ``build_engine`` and the engine (idempotent), so a caller can load them at a moment of
+    its choosing; the UI does so before freezing the heap (mentordesk.ui.sync.controller)."""
+    for name in CLIENT_MODULES:
+        importlib.import_module(name)
 
 
 def build_engine(db: Database, *, store: CredentialStore | None = None,

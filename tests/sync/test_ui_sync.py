@@ -3,12 +3,14 @@ and action; the button, badge, settings dialog and install_sync."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,6 +236,79 @@ def test_window_stays_responsive_during_thousand_session_sync(
     assert len(gaps) > 20
     # Generous for a shared 2-core machine: the GUI thread never blocks for long.
     assert max(gaps) < 0.5, max(gaps)
+
+
+def test_first_sync_freezes_the_loaded_heap_before_its_engine(
+        qtbot: QtBot, db: Database, make_engine: EngineFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full GC walks every object with the GIL held (50–150 ms with Qt, SQLAlchemy and the
+    Google client stack loaded), and a sync's allocations set one off: the first sync of a
+    process freezes the heap, loads the client libraries and freezes again, in its worker,
+    before building an engine. Later syncs do not (a freeze keeps cyclic garbage)."""
+    from mentordesk.sync.service import load_client_modules as real_load
+    from mentordesk.ui.sync import controller as controller_module
+
+    steps: list[tuple[str, bool]] = []
+
+    def step(name: str) -> None:
+        steps.append((name, threading.current_thread() is threading.main_thread()))
+
+    def load() -> None:
+        step("load client modules")
+        real_load()
+
+    monkeypatch.setattr(controller_module, "_heap_frozen", False)
+    # Recorded instead of done: the test process's heap stays as it is.
+    monkeypatch.setattr(gc, "freeze", lambda: step("freeze"))
+    monkeypatch.setattr(controller_module, "load_client_modules", load)
+
+    def factory(database: Database, **kwargs: Any) -> SyncEngine:
+        step("engine")
+        return make_engine(database=database, **kwargs)
+
+    ctl = SyncController(db, engine_factory=factory)
+    try:
+        add_sessions(db, 2)
+        run_sync(qtbot, ctl)
+        add_sessions(db, 1)
+        run_sync(qtbot, ctl)
+    finally:
+        ctl.shutdown()
+    assert ctl.view.state == texts.SYNCED
+    assert [name for name, _ in steps] == [
+        "freeze", "load client modules", "freeze", "engine", "engine"]
+    assert not any(on_gui_thread for _, on_gui_thread in steps)
+
+
+def test_client_modules_include_every_lazy_import_of_the_sync_package() -> None:
+    """Whatever a sync imports lazily from the client libraries is loaded by
+    load_client_modules(), so it is frozen with the rest instead of walked by every full
+    collection; a new lazy import in mentordesk/sync must be added to CLIENT_MODULES."""
+    import ast
+
+    import mentordesk.sync
+
+    roots = ("google", "googleapiclient", "google_auth_httplib2", "httplib2", "keyring")
+    lazy: set[str] = set()
+    for path in Path(mentordesk.sync.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for inner in ast.walk(node):
+                names = ([a.name for a in inner.names] if isinstance(inner, ast.Import)
+                         else [inner.module] if isinstance(inner, ast.ImportFrom)
+                         and inner.module and not inner.level else [])
+                lazy.update(n for n in names if n.split(".")[0] in roots)
+    # The sign-in flow runs rarely and on its own; a sync never imports it.
+    lazy.discard("google_auth_oauthlib.flow")
+    assert "googleapiclient.discovery" in lazy, sorted(lazy)
+    code = ("import sys; from mentordesk.sync.service import load_client_modules; "
+            "load_client_modules(); "
+            f"missing = [m for m in {sorted(lazy)!r} if m not in sys.modules]; "
+            "print(missing); sys.exit(1 if missing else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, (result.stdout + result.stderr).decode()
 
 
 def test_cancel_stops_sync_and_keeps_queue(qtbot: QtBot, db: Database,
