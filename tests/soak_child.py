@@ -90,7 +90,7 @@ def main() -> int:
     def update(i: int) -> None:
         if i % 2:
             row = rows[i % len(rows)]
-            mentee_model.upsert(replace(row, last_held=base + timedelta(minutes=i)))
+            mentee_model.upsert(row._replace(last_held=base + timedelta(minutes=i)))
         else:
             card = cards[i % len(cards)]
             column_model.replace_card(replace(card, title=f"{card.title} {i % 97}"))

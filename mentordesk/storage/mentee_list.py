@@ -9,9 +9,7 @@ query per fact over all mentees, never per-row work, and never note bodies.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -36,6 +34,8 @@ class MenteeColumns(NamedTuple):
     snoozed_until: datetime | None
     health_notified_on: date | None
     created_at: datetime
+    # Kept on the mentee row by triggers (migration 0003).
+    last_held: datetime | None
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,6 @@ class SeriesRow:
 class ListFacts:
     mentees: list[MenteeColumns]
     tags: dict[int, tuple[str, ...]]
-    last_held: dict[int, datetime]
     next_single: dict[int, datetime]
     series: list[SeriesRow]
 
@@ -83,54 +82,11 @@ def _ids_clause(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
 
 def list_facts(conn: sqlite3.Connection, now: datetime, *, include_archived: bool = True,
                mentee_ids: Iterable[int] | None = None) -> ListFacts:
+    """Everything the list needs; ``raw_reader()``'s transaction makes the facts agree."""
     ids = list(mentee_ids) if mentee_ids is not None else None
     return ListFacts(mentee_columns(conn, include_archived=include_archived, mentee_ids=ids),
-                     tags_by_mentee(conn, ids), last_held_by_mentee(conn, ids),
-                     next_single_by_mentee(conn, now, ids), recurring_series(conn, ids))
-
-
-def list_facts_concurrently(connect: Callable[[], AbstractContextManager[sqlite3.Connection]],
-                            now: datetime, *, include_archived: bool = True) -> ListFacts:
-    """``list_facts`` for every mentee, its queries split over three connections at once.
-
-    SQLite runs a query without holding the GIL, so on a multi-core machine the three
-    groups (the held-session scan, the mentees and their tags, the upcoming sessions) take
-    about as long as the slowest one. Each group reads its own snapshot: a write landing in
-    between is followed by a change notice and a reload anyway.
-    """
-    held: dict[int, datetime] = {}
-    people: list[tuple[list[MenteeColumns], dict[int, tuple[str, ...]]]] = []
-    upcoming: list[tuple[dict[int, datetime], list[SeriesRow]]] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[sqlite3.Connection], None]) -> None:
-        try:
-            with connect() as conn:
-                job(conn)
-        except BaseException as exc:  # handed to the caller below
-            errors.append(exc)
-
-    def held_job(conn: sqlite3.Connection) -> None:
-        held.update(last_held_by_mentee(conn))
-
-    def people_job(conn: sqlite3.Connection) -> None:
-        people.append((mentee_columns(conn, include_archived=include_archived),
-                       tags_by_mentee(conn)))
-
-    def upcoming_job(conn: sqlite3.Connection) -> None:
-        upcoming.append((next_single_by_mentee(conn, now), recurring_series(conn)))
-
-    threads = [threading.Thread(target=run, args=(job,), daemon=True)
-               for job in (held_job, people_job)]
-    for thread in threads:
-        thread.start()
-    run(upcoming_job)
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    (mentees, tags), (single, series) = people[0], upcoming[0]
-    return ListFacts(mentees, tags, held, single, series)
+                     tags_by_mentee(conn, ids), next_single_by_mentee(conn, now, ids),
+                     recurring_series(conn, ids))
 
 
 def mentee_columns(conn: sqlite3.Connection, *, include_archived: bool = True,
@@ -140,16 +96,17 @@ def mentee_columns(conn: sqlite3.Connection, *, include_archived: bool = True,
         where += " AND archived = 0"
     rows = conn.execute(
         "SELECT id, name, email, timezone, cadence_interval, cadence_unit, target_gap_days, "
-        "max_gap_days, meeting_link, archived, snoozed_until, health_notified_on, created_at "
-        f"FROM mentees WHERE 1{where}", args)
+        "max_gap_days, meeting_link, archived, snoozed_until, health_notified_on, created_at, "
+        f"last_held_utc FROM mentees WHERE 1{where}", args)
     fromiso, day, utc = datetime.fromisoformat, date.fromisoformat, _UTC_SUFFIX
     return [MenteeColumns(mid, name, email, tz, interval, unit, target, maximum, link,
                           bool(archived),
                           None if snoozed is None else fromiso(snoozed + utc),
                           None if notified is None else day(notified),
-                          fromiso(created + utc))
+                          fromiso(created + utc),
+                          None if held is None else fromiso(held + utc))
             for (mid, name, email, tz, interval, unit, target, maximum, link, archived,
-                 snoozed, notified, created) in rows]
+                 snoozed, notified, created, held) in rows]
 
 
 def tags_by_mentee(conn: sqlite3.Connection, mentee_ids: list[int] | None = None
@@ -170,25 +127,18 @@ def tags_by_mentee(conn: sqlite3.Connection, mentee_ids: list[int] | None = None
             for mentee_id, found in ranks.items()}
 
 
-def last_held_by_mentee(conn: sqlite3.Connection, mentee_ids: list[int] | None = None
-                        ) -> dict[int, datetime]:
-    """The start of each mentee's latest session whose status is 'held'."""
-    where, args = _ids_clause("mentee_id", mentee_ids)
-    fromiso = datetime.fromisoformat
-    # "+status": walk ix_sessions_mentee_id in group order instead of ix_sessions_status,
-    # whose 'held' range is nearly the whole table (~35% faster at 100,000 sessions).
-    return {mid: fromiso(start + _UTC_SUFFIX) for mid, start in conn.execute(
-        "SELECT mentee_id, max(start_utc) FROM sessions WHERE +status = 'held' "
-        f"AND mentee_id IS NOT NULL{where} GROUP BY mentee_id", args) if start is not None}
-
-
 def next_single_by_mentee(conn: sqlite3.Connection, after: datetime,
                           mentee_ids: list[int] | None = None) -> dict[int, datetime]:
-    """Earliest scheduled one-off session (or moved occurrence) at or after ``after``."""
+    """Earliest scheduled one-off session (or moved occurrence) at or after ``after``.
+
+    The list's queries name their partial indexes (migration 0003): without statistics,
+    SQLite prefers the equality on ``ix_sessions_status``, which walks every scheduled
+    session (3-4x slower at 100,000 sessions). A missing index then fails loudly."""
     where, args = _ids_clause("mentee_id", mentee_ids)
     fromiso = datetime.fromisoformat
     return {mid: fromiso(start + _UTC_SUFFIX) for mid, start in conn.execute(
-        "SELECT mentee_id, min(start_utc) FROM sessions WHERE status = 'scheduled' "
+        "SELECT mentee_id, min(start_utc) FROM sessions INDEXED BY ix_sessions_upcoming "
+        "WHERE status = 'scheduled' "
         "AND rrule IS NULL AND start_utc >= ? AND mentee_id IS NOT NULL"
         f"{where} GROUP BY mentee_id", [stored(after), *args]) if start is not None}
 
@@ -196,9 +146,10 @@ def next_single_by_mentee(conn: sqlite3.Connection, after: datetime,
 def recurring_series(conn: sqlite3.Connection, mentee_ids: list[int] | None = None
                      ) -> list[SeriesRow]:
     where, args = _ids_clause("mentee_id", mentee_ids)
-    # A full scan is cheaper than walking ix_sessions_series_id for "series_id IS NULL".
+    # The partial index holds exactly the series heads (see next_single_by_mentee).
     heads = conn.execute(
-        "SELECT id, mentee_id, start_utc, timezone, rrule FROM sessions NOT INDEXED "
+        "SELECT id, mentee_id, start_utc, timezone, rrule FROM sessions "
+        "INDEXED BY ix_sessions_series_heads "
         "WHERE rrule IS NOT NULL AND status != 'cancelled' AND mentee_id IS NOT NULL "
         f"AND series_id IS NULL{where}", args).fetchall()
     if not heads:
@@ -207,7 +158,8 @@ def recurring_series(conn: sqlite3.Connection, mentee_ids: list[int] | None = No
     fromiso = datetime.fromisoformat
     head_ids = {h[0] for h in heads}
     for series_id, original in conn.execute(
-            "SELECT series_id, original_start_utc FROM sessions WHERE series_id IS NOT NULL "
+            "SELECT series_id, original_start_utc FROM sessions "
+            "INDEXED BY ix_sessions_series_id WHERE series_id IS NOT NULL "
             "AND original_start_utc IS NOT NULL"):
         if series_id in head_ids:
             exceptions.setdefault(series_id, []).append(fromiso(original + _UTC_SUFFIX))

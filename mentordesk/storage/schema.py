@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,6 +61,8 @@ class Mentee(Timestamped, Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     health_notified_on: Mapped[date | None] = mapped_column(Date)
+    # The latest held session's start, kept by triggers (migration 0003), never written here.
+    last_held_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tags: Mapped[list[Tag]] = relationship(secondary="mentee_tags", back_populates="mentees")
     resources: Mapped[list[ResourceLink]] = relationship(
@@ -157,7 +160,16 @@ class Session(Timestamped, Base):
     __tablename__ = "sessions"
     # AUTOINCREMENT: a deleted session's id must never be reused, or its pending calendar
     # delete (keyed by session id in the outbox) would be overwritten by the newcomer's.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # Partial indexes for the mentee list and the last-held triggers (migration 0003).
+        Index("ix_sessions_held", "mentee_id", "start_utc",
+              sqlite_where=text("status = 'held'")),
+        Index("ix_sessions_upcoming", "start_utc", "mentee_id",
+              sqlite_where=text("status = 'scheduled' AND rrule IS NULL")),
+        Index("ix_sessions_series_heads", "mentee_id",
+              sqlite_where=text("rrule IS NOT NULL AND series_id IS NULL")),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mentee_id: Mapped[int | None] = mapped_column(
