@@ -256,6 +256,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     try:
         if args.command is None:
             _require_display()
+            from mentordesk import heap
+
+            heap.pause_for_start_up()  # resumed once the first view is interactive
             from mentordesk.ui.app import run_gui
 
             path = db_path_from(args)

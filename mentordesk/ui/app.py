@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
-from mentordesk import APP_NAME, __version__
+from mentordesk import APP_NAME, __version__, heap
 from mentordesk.errors import DatabaseOpenError
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.context import AppContext
@@ -150,6 +150,7 @@ class Launcher:
 def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> None:
     """After the first view is ready: SQLAlchemy's import in a worker (so the first edit
     does not wait for it), then sync, the other views and the housekeeping."""
+    heap.start_up_finished()
     db = window.context.db
 
     def warm(_control: TaskControl) -> None:

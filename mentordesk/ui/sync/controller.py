@@ -7,7 +7,6 @@ minutes, soon after local edits, and again when a rate limit or quota pause ends
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
+from mentordesk import heap
 from mentordesk.errors import KnownError
 from mentordesk.storage.database import Database
 from mentordesk.sync.engine import SyncEngine, SyncProgress, SyncSummary
@@ -39,30 +39,20 @@ _heap_frozen = False
 
 
 def freeze_long_lived_heap() -> None:
-    """Take what the process keeps for good out of the cyclic GC's full collections; once
-    per process, in the sync worker, before its first engine.
+    """Once per process, in the sync worker before its first engine: freeze the heap and
+    the Google client stack loaded with it (``mentordesk.heap``).
 
-    A full (generation-2) collection walks every tracked object while holding the GIL, so
-    no other thread runs meanwhile. With Qt, SQLAlchemy and the Google client stack loaded
-    that is ~90,000 objects and 50–150 ms here, and a sync's own allocations (the discovery
-    document, a thousand ORM rows) are what set one off: that was the GUI thread's stall
-    during a sync. gc.freeze() moves everything tracked so far to the permanent generation,
-    which collections skip, without walking it; later full collections walk only what is
-    newer. Frozen objects are still freed by reference counting; only cycles that are
-    already garbage now stay for good, so young garbage is collected first (a few ms).
-    The client libraries are imported between two freezes: a collection they set off
-    walks only them, and afterwards they are frozen too.
+    A sync's allocations (the discovery document, a thousand ORM rows) used to set off a
+    full collection over everything loaded (50–150 ms with the client stack): that was the
+    GUI thread's stall during a sync. Later syncs do not freeze again: a freeze keeps
+    whatever cyclic garbage exists at that moment.
     """
     global _heap_frozen
     with _heap_lock:
         if _heap_frozen:
             return
         _heap_frozen = True
-        gc.collect(1)
-        gc.freeze()
-        load_client_modules()
-        gc.collect(1)
-        gc.freeze()
+    heap.freeze_survivors(load_client_modules)
 
 
 class _Bridge(QObject):
