@@ -149,6 +149,7 @@ def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(tmp_path
     assert marks["orm_at_interactive"] == 0.0
     # Building PySide's Qt namespace costs ~40 ms: the shell must not touch it (qt_enums).
     assert marks["qt_namespace_at_first_paint"] == 0.0
+    assert marks["gc_enabled_at_first_paint"] == 0.0  # paused until interactive (heap.py)
 
 
 def test_preload_delivers_to_late_and_early_takers(qtbot: QtBot) -> None:

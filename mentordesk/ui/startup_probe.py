@@ -1,12 +1,13 @@
 """Start-up timing for benchmarks: with ``MENTORDESK_STARTUP_PROBE=FILE`` the app writes
 when the main window first painted and when the first view became interactive (wall-clock
-``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS, whether
-SQLAlchemy was loaded by then and whether PySide had built its Qt namespace (1.0/0.0), and
-quits.
+``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS and, as 1.0/0.0,
+whether SQLAlchemy was loaded by then, PySide had built its Qt namespace and the cyclic GC
+ran; then it quits.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -34,6 +35,7 @@ class StartupProbe(QObject):
             self.marks["first_paint"] = time.time()
             self.marks["orm_at_first_paint"] = float("sqlalchemy" in sys.modules)
             self.marks["qt_namespace_at_first_paint"] = float(qt_namespace_loaded())
+            self.marks["gc_enabled_at_first_paint"] = float(gc.isenabled())
         return False
 
     def interactive(self) -> None:
