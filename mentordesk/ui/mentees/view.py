@@ -48,7 +48,6 @@ from mentordesk.ui.mentees.commands import (
     ImportMenteesCommand,
     SnoozeMenteeCommand,
 )
-from mentordesk.ui.mentees.editor import MenteeEditor
 from mentordesk.ui.mentees.loading import load_rows, take_preload
 from mentordesk.ui.mentees.model import (
     COL_HEALTH,
@@ -596,6 +595,8 @@ class MenteesView(ViewPage):
 
     def new_mentee(self) -> None:
         initial = MenteeInput(name="", timezone=self.mentor_zone)
+        from mentordesk.ui.mentees.editor import MenteeEditor  # not needed to show the list
+
         data = MenteeEditor.ask(self, "New mentee", initial, self.service.all_tags())
         if data is None:
             return
@@ -616,6 +617,8 @@ class MenteesView(ViewPage):
         except KnownError as exc:
             show_known_error(self, exc)
             return
+        from mentordesk.ui.mentees.editor import MenteeEditor
+
         after = MenteeEditor.ask(self, f"Edit {before.name}", before, self.service.all_tags())
         if after is None or after == before:
             return
