@@ -356,7 +356,8 @@ class MenteeService:
         no_tags: tuple[str, ...] = ()
         rows = [make(m, tags.get(m.id, no_tags), upcoming.get(m.id), now)
                 for m in facts.mentees]
-        rows.sort(key=lambda r: (-r.health.urgency, r.name.casefold(), r.id))
+        # The table's default order (ui/mentees/model.py), so it finds them already sorted.
+        rows.sort(key=lambda r: (-r.health.urgency, r.search_key, r.id))
         return rows
 
     @staticmethod
@@ -614,11 +615,12 @@ def health_counts(rows: Iterable[MenteeRow]) -> dict[str, int]:
     """How many mentees are green, amber, red, snoozed, and have nothing scheduled."""
     counts = {"green": 0, "amber": 0, "red": 0, "snoozed": 0, "nothing_scheduled": 0}
     for row in rows:
-        if row.health.snoozed:
+        health = row.health
+        if health.snoozed:
             counts["snoozed"] += 1
         else:
-            counts[row.health.level.value] += 1
-        if row.health.nothing_scheduled:
+            counts[health.level] += 1  # a StrEnum member is its value as a key (no .value)
+        if health.nothing_scheduled:
             counts["nothing_scheduled"] += 1
     return counts
 

@@ -4,6 +4,7 @@ Join call, the red notification and CSV import from the view."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ from mentordesk.ui.mentees import profile as profile_module
 from mentordesk.ui.mentees import view as view_module
 from mentordesk.ui.mentees.editor import MenteeEditor
 from mentordesk.ui.mentees.model import (
+    _SORT_KEYS,
+    COL_HEALTH,
     COL_LOCAL,
     COL_NAME,
     FETCH_BATCH,
@@ -536,3 +539,37 @@ def test_unknown_zone_in_the_file_does_not_break_the_view(qtbot: QtBot, view: Me
     tip = view.model.data(view.model.index(view.model._row_of[row.id], COL_LOCAL),
                           Qt.ItemDataRole.ToolTipRole)
     assert "Unknown time zone" in tip
+
+
+@pytest.mark.parametrize("column", range(6))
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_every_sort_breaks_ties_a_to_z_in_both_directions(
+        models: tuple[MenteeTableModel, MenteeFilterProxy], column: int,
+        order: Qt.SortOrder) -> None:
+    model, _ = models
+    rows = fake_rows(120)
+    names = [r.name for r in rows]
+    random.Random(column).shuffle(names)  # so A→Z differs from id order
+    rows = [r._replace(name=n, search_key=" ".join((n, r.email, *r.tags)).casefold())
+            for r, n in zip(rows, names, strict=True)]
+    random.Random(column + 1).shuffle(rows)
+    model.set_rows(rows)
+    model.sort(column, order)
+    got = [model.mentee(r) for r in range(model.rowCount())]
+    key = _SORT_KEYS[column]
+    # The reference: a stable sort by (search key, id), then by the column's key.
+    expected = sorted(rows, key=lambda r: (r.search_key, r.id))
+    expected.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+    assert [r.id for r in got if r is not None] == [r.id for r in expected]
+
+
+def test_service_rows_arrive_in_the_tables_default_order(
+        models: tuple[MenteeTableModel, MenteeFilterProxy], db: Database) -> None:
+    from mentordesk.services.demo import generate_demo
+
+    generate_demo(db, mentees=60)
+    rows = MenteeService(db).list_rows(include_archived=True, now=NOW)
+    model, _ = models
+    model.set_rows(rows)
+    assert model.sort_state() == (COL_HEALTH, Qt.SortOrder.AscendingOrder)
+    assert [model.mentee(r) for r in range(model.rowCount())] == rows

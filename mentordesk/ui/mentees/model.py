@@ -437,8 +437,13 @@ class MenteeTableModel(QAbstractTableModel):
     def _sort_rows(self) -> None:
         key = _SORT_KEYS[self._sort_column]
         # Ties always read A→Z: the search key starts with the lower-case name.
-        self._rows.sort(key=lambda r: (r.search_key, r.id))
-        self._rows.sort(key=key, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        if self._sort_order == Qt.SortOrder.AscendingOrder:
+            # One pass: rows from the service already come in the default order (most
+            # urgent first, then by search key and id), which Python's sort checks in O(n).
+            self._rows.sort(key=lambda r: (key(r), r.search_key, r.id))
+        else:
+            self._rows.sort(key=lambda r: (r.search_key, r.id))
+            self._rows.sort(key=key, reverse=True)
         self._reindex()
         self._in_order = True
 
