@@ -98,3 +98,12 @@ def show_known_error(parent: QWidget | None, exc: KnownError, title: str = "Ment
     if exc.hint:
         box.setInformativeText(exc.hint)
     box.exec()
+
+
+def show_failure(parent: QWidget | None, exc: BaseException) -> None:
+    """A background task failed: a known error as a message over ``parent``, anything else
+    logged once and reported as a bug."""
+    if isinstance(exc, KnownError):
+        show_known_error(parent, exc)
+    else:
+        report_exception(type(exc), exc, exc.__traceback__)

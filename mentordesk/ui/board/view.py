@@ -51,7 +51,7 @@ from mentordesk.ui.board.delegates import CardDelegate
 from mentordesk.ui.board.editor import GoalEditor
 from mentordesk.ui.board.models import CardFilterProxy, ColumnModel
 from mentordesk.ui.context import ACTIONS, BOARD, GOALS, MENTEES, AppContext
-from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
@@ -439,12 +439,7 @@ class BoardView(ViewPage):
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = False
-        if isinstance(exc, KnownError):
-            show_known_error(self, exc)
-        else:
-            from mentordesk.ui.errors import report_exception
-
-            report_exception(type(exc), exc, exc.__traceback__)
+        show_failure(self, exc)
 
     def _on_changed(self, kinds: frozenset[str]) -> None:
         if self.controller.announcing or not (kinds & RELOAD_ON):

@@ -38,7 +38,7 @@ from mentordesk.services.mentees import (
     newly_red,
 )
 from mentordesk.ui.context import ACTIONS, GOALS, MENTEES, NOTES, SESSIONS, AppContext
-from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.mentees.commands import (
     EVERYTHING,
     AddMenteeCommand,
@@ -382,13 +382,7 @@ class MenteesView(ViewPage):
         QTimer.singleShot(0, self, lambda: self._check_red(rows, now))
 
     def _load_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, KnownError):
-            show_known_error(self, exc)
-        else:
-            log.error("loading mentees failed", exc_info=exc)
-            from mentordesk.ui.errors import report_exception
-
-            report_exception(type(exc), exc, exc.__traceback__)
+        show_failure(self, exc)
 
     def _update_summary(self, rows: list[MenteeRow]) -> None:
         active = [r for r in rows if not r.archived]
@@ -698,13 +692,7 @@ class MenteesView(ViewPage):
                 self.context.bus.notify(EVERYTHING)
             show_import_report(self, report.ok, report.summary())
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, KnownError):
-                show_known_error(self, exc)
-            else:
-                self._load_failed(exc)
-
-        run_task(work, on_success=done, on_error=failed)
+        run_task(work, on_success=done, on_error=lambda exc: show_failure(self, exc))
 
     def export_csv(self) -> None:
         path = choose_export_file(self)
@@ -725,13 +713,7 @@ class MenteesView(ViewPage):
             self.last_export = (path, count)
             self._status(f"Exported {count} mentees to {path}")
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, KnownError):
-                show_known_error(self, exc)
-            else:
-                self._load_failed(exc)
-
-        run_task(work, on_success=done, on_error=failed)
+        run_task(work, on_success=done, on_error=lambda exc: show_failure(self, exc))
 
     def _status(self, text: str) -> None:
         window = self.window()
