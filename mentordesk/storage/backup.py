@@ -43,6 +43,8 @@ def check_file(path: Path) -> list[str]:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         return [str(exc)]
+    # A damaged page can put arbitrary bytes into SQLite's complaint: never fail to decode it.
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
