@@ -7,7 +7,6 @@ logged with their traceback to the log file named in that line.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -19,9 +18,8 @@ from mentordesk.errors import KnownError
 from mentordesk.paths import default_db_path, demo_db_path
 
 if TYPE_CHECKING:
+    from mentordesk.services.list_helper import SnapshotHelper
     from mentordesk.storage.database import Database
-
-log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -247,6 +245,30 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     err = err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    helper = _start_list_helper(args)
+    try:
+        return _run(args, out, err, helper)
+    finally:
+        if helper is not None:
+            helper.discard()  # a no-op once the app has taken its list
+
+
+def _start_list_helper(args: argparse.Namespace) -> SnapshotHelper | None:
+    """For the desktop app, first of all start computing the mentee list in a helper
+    process (services/mentee_snapshot.py): it runs on another core while this process
+    imports Qt, so everything imported before this line delays it."""
+    if args.command is not None:
+        return None
+    from mentordesk.services.list_helper import SnapshotHelper
+
+    try:
+        return SnapshotHelper.start(db_path_from(args))
+    except OSError:
+        return None  # the app reads the list itself (and reports what is wrong)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
+         helper: SnapshotHelper | None) -> int:
     from mentordesk.logging_setup import log_file, setup_logging
 
     try:
@@ -259,12 +281,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
             from mentordesk import heap
 
             heap.pause_for_start_up()  # resumed once the first view is interactive
-            from mentordesk.ui.app import run_gui
-
             path = db_path_from(args)
             if args.demo:
                 _ensure_demo_database(path)
-            return run_gui(path)
+            from mentordesk.ui.app import run_gui
+
+            return run_gui(path, helper)
         result: int = args.run(args, out)
         return result
     except KnownError as exc:
@@ -274,6 +296,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
         err.write("mentordesk: interrupted\n")
         return 130
     except Exception as exc:
-        log.exception("unexpected error in %s", args.command or "gui")
+        import logging  # not at the top: the start-up helper is spawned before it loads
+
+        logging.getLogger(__name__).exception("unexpected error in %s", args.command or "gui")
         err.write(f"mentordesk: internal error ({type(exc).__name__}); details in {log_file()}\n")
         return EXIT_BUG

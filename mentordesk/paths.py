@@ -7,13 +7,14 @@ the app anywhere without touching the real database.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
-
-from platformdirs import PlatformDirs
+from typing import TYPE_CHECKING
 
 from mentordesk import APP_ID
 
-_DIRS = PlatformDirs(appname=APP_ID, appauthor=False)
+if TYPE_CHECKING:
+    from platformdirs import PlatformDirs
 
 DB_ENV = "MENTORDESK_DB"
 DATA_ENV = "MENTORDESK_DATA_DIR"
@@ -27,14 +28,22 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+@cache
+def _dirs() -> PlatformDirs:
+    # Imported when first needed: with --db or the variables above, start-up never needs it.
+    from platformdirs import PlatformDirs
+
+    return PlatformDirs(appname=APP_ID, appauthor=False)
+
+
 def data_dir() -> Path:
     override = os.environ.get(DATA_ENV)
-    return Path(override) if override else Path(_DIRS.user_data_dir)
+    return Path(override) if override else Path(_dirs().user_data_dir)
 
 
 def log_dir() -> Path:
     override = os.environ.get(LOG_ENV)
-    return Path(override) if override else Path(_DIRS.user_log_dir)
+    return Path(override) if override else Path(_dirs().user_log_dir)
 
 
 def default_db_path() -> Path:

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
@@ -129,7 +130,9 @@ def test_list_tags_in_case_insensitive_order(db: Database) -> None:
     assert row is not None and row.tags == ("Alpha", "beta", "gamma", "Zeta")
 
 
-def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(tmp_path: Path) -> None:
+@pytest.mark.parametrize("helper", [True, False], ids=["list-from-helper", "list-read-here"])
+def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(
+        tmp_path: Path, helper: bool) -> None:
     from mentordesk.services.demo import generate_demo
 
     path = tmp_path / "demo.sqlite3"
@@ -139,7 +142,7 @@ def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(tmp_path
     out = tmp_path / "probe.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MENTORDESK_STARTUP_PROBE=str(out),
                MENTORDESK_DATA_DIR=str(tmp_path / "d"), MENTORDESK_LOG_DIR=str(tmp_path / "l"),
-               XDG_CONFIG_HOME=str(tmp_path / "c"))
+               XDG_CONFIG_HOME=str(tmp_path / "c"), MENTORDESK_START_HELPER="1" if helper else "0")
     result = subprocess.run([sys.executable, "-m", "mentordesk", "--db", str(path)],
                             capture_output=True, text=True, env=env, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -150,6 +153,10 @@ def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(tmp_path
     # Building PySide's Qt namespace costs ~40 ms: the shell must not touch it (qt_enums).
     assert marks["qt_namespace_at_first_paint"] == 0.0
     assert marks["gc_enabled_at_first_paint"] == 0.0  # paused until interactive (heap.py)
+    # The list came from the start-up helper process unless it was turned off, and either
+    # way the view needed only services.mentee_rows of the mentee service.
+    assert marks["list_from_helper"] == (1.0 if helper else 0.0)
+    assert marks["mentee_service_at_interactive"] == 0.0
 
 
 def test_preload_delivers_to_late_and_early_takers(qtbot: QtBot) -> None:

@@ -11,16 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mentordesk.domain import timezones
-from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence, CadenceError
-from mentordesk.domain.health import Health, Level, assess, turned_red
-from mentordesk.domain.recurrence import RecurrenceError, next_occurrence
+from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence
+from mentordesk.domain.health import Health, Level, assess
 from mentordesk.errors import ValidationError
-from mentordesk.storage import mentee_list
+from mentordesk.services import mentee_rows
+from mentordesk.services.mentee_rows import MenteeRow, health_counts, newly_red
 from mentordesk.storage.database import Database
 
 # The list and its rows need no SQLAlchemy (it is imported by the first unit of work, after
@@ -203,32 +202,6 @@ class MenteeDetails:
         return call_provider(self.data.meeting_link)
 
 
-class MenteeRow(NamedTuple):
-    """One line of the mentee table: only what the columns, sort and filter need.
-
-    A NamedTuple rather than a frozen dataclass: just as immutable, and built 10,000 times
-    per list load ~4x faster (a frozen dataclass sets each field through object.__setattr__).
-    """
-
-    id: int
-    name: str
-    email: str
-    timezone: str
-    tags: tuple[str, ...]
-    archived: bool
-    cadence: Cadence
-    target_gap_days: int
-    max_gap_days: int
-    last_held: datetime | None
-    next_session: datetime | None
-    health: Health
-    meeting_link: str | None
-    snoozed_until: datetime | None
-    health_notified_on: date | None
-    # Lower-case "name email tags", built once so type-to-filter is a substring test.
-    search_key: str = ""
-
-
 @dataclass(frozen=True)
 class NextSession:
     session_id: int
@@ -292,7 +265,7 @@ def _details(db: OrmSession, mentee: Mentee) -> MenteeDetails:
         name=mentee.name,
         email=mentee.email or "",
         timezone=mentee.timezone,
-        cadence=_cadence(mentee.cadence_interval, mentee.cadence_unit),
+        cadence=mentee_rows.cadence_of(mentee.cadence_interval, mentee.cadence_unit),
         target_gap_days=mentee.target_gap_days,
         max_gap_days=mentee.max_gap_days,
         meeting_link=mentee.meeting_link or "",
@@ -304,35 +277,6 @@ def _details(db: OrmSession, mentee: Mentee) -> MenteeDetails:
                          mentee.created_at)
 
 
-@cache
-def _default_gaps(cadence: Cadence) -> tuple[int, int]:
-    return cadence.default_gaps()
-
-
-@cache
-def _cadence(interval: int, unit: str) -> Cadence:
-    try:
-        return Cadence(interval, unit)
-    except CadenceError:
-        return DEFAULT_CADENCE
-
-
-def _series_next(series: Sequence[mentee_list.SeriesRow], now: datetime) -> dict[int, datetime]:
-    result: dict[int, datetime] = {}
-    for s in series:
-        if s.start_utc >= now and s.start_utc not in s.exceptions:
-            hit: datetime | None = s.start_utc  # the cheap, common case: not started yet
-        else:
-            try:
-                hit = next_occurrence(s.start_utc, s.timezone, s.rrule, after=now,
-                                      exclude=s.exceptions)
-            except (RecurrenceError, ValueError):
-                hit = None
-        if hit is not None and (s.mentee_id not in result or hit < result[s.mentee_id]):
-            result[s.mentee_id] = hit
-    return result
-
-
 class MenteeService:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -340,43 +284,9 @@ class MenteeService:
     # -- the list ------------------------------------------------------------------------
     def list_rows(self, *, include_archived: bool = False, now: datetime | None = None,
                   mentee_ids: Iterable[int] | None = None) -> list[MenteeRow]:
-        """Rows for the table, most urgent first. Reads columns only, never note bodies.
-
-        Plain sqlite3 (``raw_reader``): the app shows this list before SQLAlchemy is loaded.
-        """
-        now = now or datetime.now(UTC)
-        with self.db.raw_reader() as conn:
-            facts = mentee_list.list_facts(conn, now, include_archived=include_archived,
-                                           mentee_ids=mentee_ids)
-        upcoming = facts.next_single
-        for mid, start in _series_next(facts.series, now).items():
-            if mid not in upcoming or start < upcoming[mid]:
-                upcoming[mid] = start
-        tags, make = facts.tags, self._row
-        no_tags: tuple[str, ...] = ()
-        rows = [make(m, tags.get(m.id, no_tags), upcoming.get(m.id), now)
-                for m in facts.mentees]
-        # The table's default order (ui/mentees/model.py), so it finds them already sorted.
-        rows.sort(key=lambda r: (-r.health.urgency, r.search_key, r.id))
-        return rows
-
-    @staticmethod
-    def _row(m: mentee_list.MenteeColumns, tags: tuple[str, ...],
-             next_session: datetime | None, now: datetime) -> MenteeRow:
-        last_held = m.last_held
-        cadence = _cadence(m.cadence_interval, m.cadence_unit)
-        target, maximum = _default_gaps(cadence)
-        if m.target_gap_days is not None:
-            target = m.target_gap_days
-        maximum = m.max_gap_days if m.max_gap_days is not None else max(maximum, target)
-        health = assess(now=now, last_held=last_held, added=m.created_at,
-                        next_session=next_session, target_gap_days=target,
-                        max_gap_days=maximum, snoozed_until=m.snoozed_until)
-        email = m.email or ""
-        key = " ".join((m.name, email, *tags)).casefold()
-        return MenteeRow(m.id, m.name, email, m.timezone, tags, bool(m.archived), cadence,
-                         target, maximum, last_held, next_session, health, m.meeting_link,
-                         m.snoozed_until, m.health_notified_on, key)
+        """Rows for the table, most urgent first (``mentee_rows.list_rows``)."""
+        return mentee_rows.list_rows(self.db, include_archived=include_archived, now=now,
+                                     mentee_ids=mentee_ids)
 
     def row(self, mentee_id: int, *, now: datetime | None = None) -> MenteeRow | None:
         rows = self.list_rows(include_archived=True, now=now, mentee_ids=[mentee_id])
@@ -384,8 +294,7 @@ class MenteeService:
 
     def has_mentees(self) -> bool:
         """Whether there is anyone at all (archived included): the welcome state if not."""
-        with self.db.raw_reader() as conn:
-            return mentee_list.any_mentee(conn)
+        return mentee_rows.has_mentees(self.db)
 
     def all_tags(self) -> list[str]:
         from mentordesk.storage import mentees_repo as repo
@@ -559,7 +468,7 @@ class MenteeService:
             next_session = NextSession(single.id, single.start_utc, single.timezone,
                                        single.title, single.meeting_link, False)
         for head in series:
-            hit = _series_next([head], now).get(mentee_id)
+            hit = mentee_rows.series_next([head], now).get(mentee_id)
             if hit is not None and (next_session is None or hit < next_session.start_utc):
                 with self.db.reader() as s:
                     when = repo.session_when(s, head.id)
@@ -596,33 +505,6 @@ class MenteeService:
 
         with self.db.transaction() as s:
             repo.mark_notified(s, mentee_ids, day)
-
-
-def newly_red(rows: Iterable[MenteeRow], now: datetime) -> list[MenteeRow]:
-    """Active mentees that are red (not snoozed) and were not announced since turning red."""
-    found = []
-    for row in rows:
-        if row.archived or not turned_red(row.health):
-            continue
-        since = row.last_held or now - timedelta(days=row.health.days_since)
-        red_since = (since + timedelta(days=row.max_gap_days)).date()
-        if row.health_notified_on is None or row.health_notified_on < red_since:
-            found.append(row)
-    return found
-
-
-def health_counts(rows: Iterable[MenteeRow]) -> dict[str, int]:
-    """How many mentees are green, amber, red, snoozed, and have nothing scheduled."""
-    counts = {"green": 0, "amber": 0, "red": 0, "snoozed": 0, "nothing_scheduled": 0}
-    for row in rows:
-        health = row.health
-        if health.snoozed:
-            counts["snoozed"] += 1
-        else:
-            counts[health.level] += 1  # a StrEnum member is its value as a key (no .value)
-        if health.nothing_scheduled:
-            counts["nothing_scheduled"] += 1
-    return counts
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from mentordesk.errors import (
 from mentordesk.paths import private_dir
 from mentordesk.storage import backup
 from mentordesk.storage.migrations import HEAD, KNOWN_REVISIONS
+from mentordesk.storage.raw_reader import BUSY_TIMEOUT_MS, read_transaction, reader_uri
 
 # SQLAlchemy is imported only when the first unit of work starts (it costs ~0.3 s here):
 # opening an up-to-date file and reading the start-up list need only the sqlite3 module,
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 # PRAGMA application_id marks the file as ours ("MDK1"), so a foreign SQLite file is refused.
 APPLICATION_ID = 0x4D444B31
-BUSY_TIMEOUT_MS = 5000
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -210,19 +210,11 @@ class Database:
     def raw_reader(self) -> Iterator[sqlite3.Connection]:
         """A read-only snapshot over a plain sqlite3 connection, for the few hot reads
         that must not wait for SQLAlchemy's import (the start-up mentee list)."""
-        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
-                               isolation_level=None,
-                               check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-        if self.raw_trace is not None:
-            conn.set_trace_callback(self.raw_trace)
         try:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("BEGIN")
-            yield conn
+            with read_transaction(reader_uri(self.path), self.raw_trace) as conn:
+                yield conn
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc
-        finally:
-            conn.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QUndoStack
@@ -17,8 +18,12 @@ from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import install_excepthook
 from mentordesk.ui.main_window import MainWindow
+from mentordesk.ui.mentees.loading import discard_helper, give_helper
 from mentordesk.ui.resources import icon, stylesheet
 from mentordesk.ui.tasks import TaskControl, run_task
+
+if TYPE_CHECKING:
+    from mentordesk.services.list_helper import SnapshotHelper
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +91,27 @@ class Launcher:
     sync, build the other views, then the integrity check and the daily backup.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, helper: SnapshotHelper | None = None) -> None:
         self.path = path
         self.window: MainWindow | None = None
+        # The start-up helper's mentee list is for the first window only.
+        self._helper = helper
 
     def start(self) -> bool:
         # quick_check reads the whole file: it runs after start-up, not before.
         db = open_with_recovery(self.path, check=False)
         if db is None:
             return False
-        window = MainWindow(build_context(db), lazy=True)
+        context = build_context(db)
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            give_helper(context, helper)
+        window = MainWindow(context, lazy=True)
         self.window = window
         from mentordesk.ui.startup_probe import StartupProbe, probe_path
 
         probe_file = probe_path()
-        probe = StartupProbe(window, probe_file) if probe_file is not None else None
+        probe = StartupProbe(window, probe_file, helper) if probe_file is not None else None
         finished = False
 
         def after_ready() -> None:
@@ -108,6 +119,7 @@ class Launcher:
             if finished or self.window is not window:
                 return
             finished = True
+            discard_helper(context)
             QTimer.singleShot(0, window, lambda: finish_start_up(window, self))
 
         def first_view(view: object) -> None:
@@ -128,7 +140,11 @@ class Launcher:
         from mentordesk.ui.database_problem import DatabaseProblemDialog
 
         old = self.window
+        if self._helper is not None:
+            self._helper.discard()  # its list is of the file being replaced
+            self._helper = None
         if old is not None:
+            discard_helper(old.context)
             controller = getattr(old, "sync_controller", None)
             if controller is not None:
                 controller.shutdown()
@@ -212,10 +228,12 @@ def start_daily_backup(window: MainWindow) -> None:
     run_task(daily_backup, on_success=done, on_error=failed)
 
 
-def run_gui(path: Path) -> int:
+def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
+    """Run the app on the database at ``path``; ``helper``, if the command line started one,
+    is computing the mentee list in another process (``services/mentee_snapshot.py``)."""
     app = create_application()
     install_excepthook()
-    launcher = Launcher(path)
+    launcher = Launcher(path, helper)
     if not launcher.start():
         return 1
     try:

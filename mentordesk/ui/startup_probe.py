@@ -2,7 +2,8 @@
 when the main window first painted and when the first view became interactive (wall-clock
 ``time.time()``, so the benchmark can subtract its own spawn time), with peak RSS and, as 1.0/0.0,
 whether SQLAlchemy was loaded by then, PySide had built its Qt namespace and the cyclic GC
-ran; then it quits.
+ran, whether the mentee list came from the start-up helper process and that helper's peak
+RSS; then it quits.
 """
 
 from __future__ import annotations
@@ -14,19 +15,25 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mentordesk.ui.qt_enums import qt_namespace_loaded
 
+if TYPE_CHECKING:
+    from mentordesk.services.list_helper import SnapshotHelper
+
 ENV = "MENTORDESK_STARTUP_PROBE"
 
 
 class StartupProbe(QObject):
-    def __init__(self, window: QWidget, out: Path) -> None:
+    def __init__(self, window: QWidget, out: Path, helper: SnapshotHelper | None = None
+                 ) -> None:
         super().__init__(window)
         self._out = out
+        self._helper = helper
         self.marks: dict[str, float] = {}
         window.installEventFilter(self)
 
@@ -44,7 +51,15 @@ class StartupProbe(QObject):
         self.marks["interactive"] = time.time()
         self.marks.setdefault("first_paint", self.marks["interactive"])
         self.marks["orm_at_interactive"] = float("sqlalchemy" in sys.modules)
+        # The list needs services.mentee_rows only; the rest of the service comes later.
+        self.marks["mentee_service_at_interactive"] = float(
+            "mentordesk.services.mentees" in sys.modules)
         self.marks["peak_rss_kib"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        # The start-up helper's peak (it has exited by now if its list was used).
+        self.marks["helper_peak_rss_kib"] = float(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        self.marks["list_from_helper"] = float(self._helper is not None
+                                               and self._helper.outcome == "rows")
         self._out.write_text(json.dumps(self.marks))
         QTimer.singleShot(0, QApplication.quit)
 

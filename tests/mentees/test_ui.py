@@ -573,3 +573,20 @@ def test_service_rows_arrive_in_the_tables_default_order(
     model.set_rows(rows)
     assert model.sort_state() == (COL_HEALTH, Qt.SortOrder.AscendingOrder)
     assert [model.mentee(r) for r in range(model.rowCount())] == rows
+
+
+def test_rows_in_default_order_are_taken_as_they_come_only_under_the_default_sort(
+        models: tuple[MenteeTableModel, MenteeFilterProxy]) -> None:
+    model, _ = models
+    rows = fake_rows(30)
+    random.Random(3).shuffle(rows)
+    # Under the default sort the service's order is trusted (no sort keys are built)...
+    model.set_rows(rows, in_default_order=True)
+    assert [model.mentee(r) for r in range(model.rowCount())] == rows
+    assert all(model.row_for_id(r.id) == i for i, r in enumerate(rows))
+    # ...under any other sort the rows are sorted as usual.
+    model.sort(COL_NAME, Qt.SortOrder.AscendingOrder)
+    model.set_rows(rows, in_default_order=True)
+    got = [model.mentee(r) for r in range(model.rowCount())]
+    assert [r.id for r in got if r is not None] == [
+        r.id for r in sorted(rows, key=lambda r: (r.search_key, r.id))]

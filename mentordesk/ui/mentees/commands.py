@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from mentordesk.errors import KnownError
-from mentordesk.services.mentees import DeletedMentee, MenteeInput, MenteeService
 from mentordesk.ui.context import ACTIONS, GOALS, MENTEES, NOTES, SESSIONS, AppContext
 from mentordesk.ui.errors import show_known_error
+
+if TYPE_CHECKING:
+    from mentordesk.services.mentees import DeletedMentee, MenteeInput
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ class _MenteeCommand(QUndoCommand):
     def __init__(self, context: AppContext, text: str) -> None:
         super().__init__(text)
         self.context = context
+        from mentordesk.services.mentees import MenteeService  # with the first edit
+
         self.service = MenteeService(context.db)
         self._first = True
         self.kinds: frozenset[str] = frozenset({MENTEES})

@@ -12,7 +12,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from mentordesk.services.mentees import MenteeRow
+from mentordesk.services.mentee_rows import MenteeRow
 from mentordesk.ui.resources import icon
 
 log = logging.getLogger(__name__)

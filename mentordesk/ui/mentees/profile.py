@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.domain import timezones
-from mentordesk.services.mentees import Profile, call_provider
 from mentordesk.ui.mentees.hours_strip import WorkingHoursStrip
 from mentordesk.ui.mentees.model import HEALTH_COLOURS, SNOOZED_COLOUR, days_ago, format_when
 from mentordesk.ui.resources import icon
+
+if TYPE_CHECKING:
+    from mentordesk.services.mentees import Profile
 
 MAX_ACTIONS_SHOWN = 8
 
@@ -166,6 +169,8 @@ class ProfilePanel(QScrollArea):
         self.snooze_button.setText("Wake up" if health.snoozed else "Snooze")
 
         link = data.meeting_link or None
+        from mentordesk.services.mentees import call_provider
+
         provider = call_provider(link)
         self._meeting_link = link if provider else None
         self.join_button.setVisible(provider is not None)
