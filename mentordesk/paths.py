@@ -36,6 +36,11 @@ def _dirs() -> PlatformDirs:
     return PlatformDirs(appname=APP_ID, appauthor=False)
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens the database at ``path`` read-only."""
+    return f"{path.absolute().as_uri()}?mode=ro"
+
+
 def data_dir() -> Path:
     override = os.environ.get(DATA_ENV)
     return Path(override) if override else Path(_dirs().user_data_dir)

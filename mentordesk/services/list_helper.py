@@ -1,9 +1,10 @@
 """Starting and hearing from the start-up helper process (``mentee_snapshot``).
 
 The command line starts the helper as its very first step, so this module imports nothing
-beyond ``os`` and ``sys``: every millisecond before the spawn is a millisecond the helper
-starts later. Reading its answer (and importing the row types to decode it) happens in a
-worker of the app, once the window is up.
+beyond ``os``, ``sys``, ``time`` and ``mentordesk.paths`` (which the command line has
+loaded): every millisecond before the spawn is a millisecond the helper starts later.
+Reading its answer (and importing the row types to decode it) happens in a worker of the
+app, once the window is up.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from mentordesk.paths import read_only_uri
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from mentordesk.services.mentee_snapshot import Loaded
+    from mentordesk.services.mentee_rows import Loaded
 
 # The app waits at most this long for the helper (the database's busy timeout is 5 s: a
 # locked file is the likely reason for a wait, and then the app's own read would wait too).
@@ -32,8 +35,7 @@ _BOOT = ("import os, sys; from mentordesk.services.mentee_snapshot import main; 
 class SnapshotHelper:
     """A running helper process and the read end of its stdout."""
 
-    def __init__(self, path: Path, pid: int, fd: int) -> None:
-        self.path = path
+    def __init__(self, pid: int, fd: int) -> None:
         self.pid = pid
         self._fd: int | None = fd
         self.outcome = "running"
@@ -52,7 +54,7 @@ class SnapshotHelper:
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         roots = [os.path.abspath(package_root), *(p for p in sys.path if p)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(roots))
-        uri = f"{path.absolute().as_uri()}?mode=ro"
+        uri = read_only_uri(path)
         read_end, write_end = os.pipe()
         try:
             pid = spawn(sys.executable, [sys.executable, "-S", "-c", _BOOT, uri], env,
@@ -63,7 +65,7 @@ class SnapshotHelper:
             return None
         finally:
             os.close(write_end)
-        return cls(path, pid, read_end)
+        return cls(pid, read_end)
 
     def result(self, timeout: float = DEFAULT_TIMEOUT_S) -> Loaded | None:
         """The rows and the moment their health was assessed, or None if the helper had

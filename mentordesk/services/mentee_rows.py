@@ -46,6 +46,10 @@ class MenteeRow(NamedTuple):
     search_key: str = ""
 
 
+# Every row and the moment their health was assessed for.
+Loaded = tuple[list[MenteeRow], datetime]
+
+
 def list_rows(db: Database, *, include_archived: bool = False, now: datetime | None = None,
               mentee_ids: Iterable[int] | None = None) -> list[MenteeRow]:
     """Rows for the table, most urgent first. Reads columns only, never note bodies.

@@ -24,18 +24,14 @@ import marshal
 import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mentordesk.domain.health import Health, Level
-from mentordesk.services.mentee_rows import MenteeRow, cadence_of
-
-if TYPE_CHECKING:
-    pass
+from mentordesk.services.mentee_rows import Loaded, MenteeRow, cadence_of
 
 # Bumped whenever the message's shape changes: a helper from another version is ignored.
 FORMAT = 1
 
-Loaded = tuple[list[MenteeRow], datetime]
 # One row on the wire: MenteeRow's fields, the health's and the cadence's spread out.
 _Wire = tuple[Any, ...]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,8 +44,8 @@ def encode(rows: Sequence[MenteeRow]) -> list[_Wire]:
     """Rows as tuples of plain values for ``marshal`` (~10x faster to write than pickle
     here, and no slower to read): instants as whole microseconds since the epoch (exact,
     and ~10x cheaper both ways than ISO text), days as ordinals, the health level as its
-    value, the cadence as its two fields. Shared values (zones, tag tuples) go on the wire
-    once."""
+    index in ``Level``, the cadence as its two fields. Shared values (zones, tag tuples) go
+    on the wire once."""
     seen: dict[object, object] = {}
     share = seen.setdefault
     wire: list[_Wire] = []

@@ -22,10 +22,10 @@ from mentordesk.errors import (
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
 )
-from mentordesk.paths import private_dir
+from mentordesk.paths import private_dir, read_only_uri
 from mentordesk.storage import backup
 from mentordesk.storage.migrations import HEAD, KNOWN_REVISIONS
-from mentordesk.storage.raw_reader import BUSY_TIMEOUT_MS, read_transaction, reader_uri
+from mentordesk.storage.raw_reader import BUSY_TIMEOUT_MS, read_transaction
 
 # SQLAlchemy is imported only when the first unit of work starts (it costs ~0.3 s here):
 # opening an up-to-date file and reading the start-up list need only the sqlite3 module,
@@ -211,7 +211,7 @@ class Database:
         """A read-only snapshot over a plain sqlite3 connection, for the few hot reads
         that must not wait for SQLAlchemy's import (the start-up mentee list)."""
         try:
-            with read_transaction(reader_uri(self.path), self.raw_trace) as conn:
+            with read_transaction(read_only_uri(self.path), self.raw_trace) as conn:
                 yield conn
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc

@@ -7,24 +7,15 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 BUSY_TIMEOUT_MS = 5000
-
-
-def reader_uri(path: Path) -> str:
-    """The read-only URI of the database at ``path``."""
-    return f"{path.absolute().as_uri()}?mode=ro"
 
 
 @contextlib.contextmanager
 def read_transaction(uri: str, trace: Callable[[str], object] | None = None
                      ) -> Iterator[sqlite3.Connection]:
-    """A read-only connection inside one read transaction, so every query in the block
-    sees the same snapshot of the file."""
+    """A read-only connection (``uri``: ``paths.read_only_uri``) inside one read
+    transaction, so every query in the block sees the same snapshot of the file."""
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                            timeout=BUSY_TIMEOUT_MS / 1000)
     if trace is not None:

@@ -140,11 +140,8 @@ class Launcher:
         from mentordesk.ui.database_problem import DatabaseProblemDialog
 
         old = self.window
-        if self._helper is not None:
-            self._helper.discard()  # its list is of the file being replaced
-            self._helper = None
         if old is not None:
-            discard_helper(old.context)
+            discard_helper(old.context)  # its list is of the file being replaced
             controller = getattr(old, "sync_controller", None)
             if controller is not None:
                 controller.shutdown()

@@ -18,15 +18,13 @@ from mentordesk.ui.tasks import TaskControl
 
 if TYPE_CHECKING:
     from mentordesk.services.list_helper import SnapshotHelper
-    from mentordesk.services.mentee_rows import MenteeRow
+    from mentordesk.services.mentee_rows import Loaded
     from mentordesk.storage.database import Database
 
 log = logging.getLogger(__name__)
 
 PRELOAD_KEY = "mentees.rows"
 HELPER_KEY = "mentees.helper"
-
-Loaded = tuple["list[MenteeRow]", datetime]
 
 
 def load_rows(db: Database) -> Loaded:
