@@ -84,7 +84,7 @@ class SessionRecord:
         if not self.rrule:
             return ""
         try:
-            return describe(self.rrule)
+            return describe(self.rrule, self.timezone)
         except RecurrenceError:
             return self.rrule
 
@@ -180,6 +180,13 @@ def _validate(draft: SessionDraft) -> None:
         raise ValidationError("The meeting link must start with https://", field="meeting_link")
 
 
+def _stored_rule(text: str | None) -> str | None:
+    """The rule as it is stored: its text as given (minus an "RRULE:" prefix), never
+    rewritten, so a rule from Google or one the mentor left alone goes back byte for byte
+    (to Google, to the .ics export) instead of looking like an edit."""
+    return parse_rule(text).to_rrule() if text else None
+
+
 @dataclass(frozen=True)
 class MenteeChoice:
     id: int
@@ -259,7 +266,7 @@ class SessionService:
                 start_utc=draft.start_utc.astimezone(UTC),
                 timezone=draft.timezone or mentor_zone(),
                 duration_minutes=draft.duration_minutes,
-                rrule=(parse_rule(draft.rrule).to_rrule() if draft.rrule else None),
+                rrule=_stored_rule(draft.rrule),
                 agenda=draft.agenda, meeting_link=draft.meeting_link or None,
                 want_meet=draft.want_meet, status="scheduled",
             )
@@ -315,7 +322,7 @@ class SessionService:
             target.timezone = draft.timezone
             target.title = draft.title.strip()
             if rrule is not None and target.series_id is None:
-                target.rrule = parse_rule(rrule).to_rrule() if rrule else None
+                target.rrule = _stored_rule(rrule)
             if agenda is not None:
                 target.agenda = agenda
             target.meeting_link = draft.meeting_link or None

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.domain.recurrence import (
+    CUSTOM_TEXT,
     WEEKDAY_NAMES,
     RecurrenceError,
     Rule,
@@ -160,14 +161,17 @@ class ScheduleDialog(QDialog):
         form.addRow("Change", self.scope_box)
         form.setRowVisible(self.scope_box, bool(record and record.recurring))
         self.scope_series.toggled.connect(lambda _on: self._update())
+        # The series' rule as read: handed back unchanged (its very text) unless the mentor
+        # picks another repeat option, so a rule from Google is never rewritten.
+        self._kept: Rule | None = None
         if record is not None:
             if record.rrule:
                 try:
-                    rule = parse_rule(record.rrule)
-                    self.repeat.setCurrentIndex(3 if rule.nth_weekday else 2)
-                    self.every.setValue(rule.interval)
+                    self._kept = parse_rule(record.rrule)
                 except RecurrenceError:
                     pass
+                else:
+                    self._show_kept_rule(self._kept, record.timezone)
             self.repeat.setEnabled(record.series_id is None or (record.ref.virtual is False
                                    and bool(record.rrule) and record.series_id is None))
         self.error = QLabel()
@@ -200,6 +204,18 @@ class ScheduleDialog(QDialog):
         self._update()
         self.resize(560, self.sizeHint().height())
 
+    def _show_kept_rule(self, kept: Rule, zone_name: str) -> None:
+        """Select the repeat option that gives ``kept`` back, or an extra option that keeps
+        it as it is (a rule this dialog cannot make: Google's, a count, an end…)."""
+        self.every.setValue(min(kept.interval, self.every.maximum()))
+        for key in ("weekly", "monthly", "cadence"):
+            self.repeat.setCurrentIndex(self.repeat.findData(key))
+            if self._chosen_rule() == kept:
+                return
+        label = CUSTOM_TEXT if kept.custom else f"As now: {describe(kept, zone_name)}"
+        self.repeat.addItem(label, "keep")
+        self.repeat.setCurrentIndex(self.repeat.count() - 1)
+
     def _user_changed_time(self) -> None:
         self._touched = True
 
@@ -225,8 +241,17 @@ class ScheduleDialog(QDialog):
 
     def rule(self) -> Rule | None:
         key = self.repeat.currentData()
-        mentee = self.mentee()
         self.every.setEnabled(key == "weekly")
+        if key == "keep":
+            return self._kept
+        chosen = self._chosen_rule()
+        # The series' own rule again (say a monthly one moved within its week): the rule as
+        # read, so its text, Google's spelling included, goes back unchanged.
+        return self._kept if chosen is not None and chosen == self._kept else chosen
+
+    def _chosen_rule(self) -> Rule | None:
+        key = self.repeat.currentData()
+        mentee = self.mentee()
         local = self.start_utc().astimezone(zone(self.mentor_zone))
         if key == "weekly":
             return Rule("WEEKLY", self.every.value())
@@ -265,8 +290,13 @@ class ScheduleDialog(QDialog):
         nxt = occurrences(start, self.mentor_zone, rule, after=start,
                           before=start + timedelta(days=400), limit=4)
         when = ", ".join(f"{t.astimezone(zone(self.mentor_zone)):%d %b}" for t in nxt)
+        words = describe(rule, self.mentor_zone)
+        if rule.custom or self.repeat.currentData() == "keep":
+            # Its days come from the rule itself, not from the start's weekday.
+            self.repeat_preview.setText(f"{words}: {when}…" if when else words)
+            return
         day = WEEKDAY_NAMES[start.astimezone(zone(self.mentor_zone)).weekday()]
-        self.repeat_preview.setText(f"{describe(rule)}, {day}s: {when}…")
+        self.repeat_preview.setText(f"{words}, {day}s: {when}…")
 
     def _accept(self) -> None:
         mentee = self.mentee()
