@@ -208,23 +208,35 @@ def merge(base: Json | None, mine: Json, theirs: Json) -> MergeResult:
 
 
 def validate(s: SessionData) -> tuple[str, str] | None:
-    """A (field, message) for data Google would refuse, before anything is sent."""
-    if len(s.title) > MAX_TITLE:
-        return "title", f"The title is longer than {MAX_TITLE} characters."
-    try:
-        ZoneInfo(s.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "time zone", f"“{s.timezone}” is not a known time zone."
-    if s.duration_minutes <= 0:
-        return "duration", "The duration must be at least one minute."
-    if s.rrule and s.series_id is None:
-        from dateutil.rrule import rrulestr
+    """A (field, message) for a session MentorDesk will not send, checked before anything
+    is sent: data Google would refuse, or a repeat rule MentorDesk cannot read.
 
+    The refusal is MentorDesk's, not Google's: each message says so and why, whole on its
+    own ("MentorDesk cannot send this <what>: <why>"), to be shown as it is.
+    """
+    from mentordesk.domain.recurrence import RecurrenceError, iter_occurrences, parse_rule
+    from mentordesk.domain.timezones import is_valid_zone
+
+    if len(s.title) > MAX_TITLE:
+        return "title", (f"MentorDesk cannot send this title: it is longer than {MAX_TITLE} "
+                         "characters, the most Google Calendar takes.")
+    if not is_valid_zone(s.timezone):
+        return "time zone", (f"MentorDesk cannot send this time zone: “{s.timezone}” is not "
+                             "a known time zone.")
+    if s.duration_minutes <= 0:
+        return "duration", ("MentorDesk cannot send this duration: a session lasts at least "
+                            "one minute.")
+    if s.rrule and s.series_id is None:
         try:
-            rrulestr(f"RRULE:{s.rrule.removeprefix('RRULE:')}",
-                     dtstart=s.start_utc.replace(tzinfo=None))
-        except (ValueError, TypeError):
-            return "recurrence", f"The repeat rule “{s.rrule}” is not valid."
+            # Read and expanded the way the app itself does, in the session's own zone: an
+            # UNTIL in UTC (what Google writes) is then compared with real instants, where a
+            # zone-less reading refused every such rule.
+            next(iter_occurrences(s.start_utc, s.timezone, parse_rule(s.rrule)), None)
+        except RecurrenceError as exc:
+            return "recurrence", f"MentorDesk cannot send this repeat rule (“{s.rrule}”): {exc}"
+        except (ValueError, OverflowError):
+            return "recurrence", (f"MentorDesk cannot send this repeat rule (“{s.rrule}”): it "
+                                  "cannot be worked out from this session's start.")
     return None
 
 
