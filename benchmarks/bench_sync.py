@@ -69,7 +69,7 @@ def one_run(sessions: int) -> dict[str, float]:
         google_credentials,
         load_client_config,
     )
-    from mentordesk.sync.engine import SyncEngine
+    from mentordesk.sync.engine import CalendarSource, SyncEngine
     from mentordesk.ui.sync import texts
     from mentordesk.ui.sync.controller import SyncController
     from tests.event_loop_gaps import EventLoopGaps
@@ -91,6 +91,7 @@ def one_run(sessions: int) -> dict[str, float]:
         def factory(database: Any, **kwargs: Any) -> SyncEngine:
             kwargs.setdefault("policy", fast_policy())
             kwargs.setdefault("endpoint", server.info["endpoint"])
+            kwargs.setdefault("calendar", CalendarSource(create=True))
             return SyncEngine(database, google_credentials(signin, config), **kwargs)
 
         controller = SyncController(db, engine_factory=factory)

@@ -1,5 +1,16 @@
 """A local stand-in for the Google Calendar API v3 and Google's OAuth endpoints.
 
+Written from the Calendar v3 discovery document (googleapiclient's
+``discovery_cache/documents/calendar.v3.json``) and Google's guides on recurring events,
+synchronization, errors and scopes, including their unpleasant parts: one occurrence of a
+series changed in Google is an event of its own (``<seriesId>_<start UTC>``, with
+``recurringEventId`` and ``originalStartTime``) and the series is untouched; deleted events in
+an incremental list carry only id and status unless ``showDeleted``; ids stay taken after a
+delete and after a purge (insert 409, GET 404); access tokens carry scopes and a call outside
+them is 403 ``insufficientPermissions`` (``calendar.app.created`` cannot list calendars);
+a new Meet conference starts ``pending`` and a repeated ``requestId`` is ignored; the
+Calendar API can be switched off (403 ``accessNotConfigured``).
+
 It follows the public API reference closely enough that the real google-api-python-client
 can talk to it over HTTP: client-chosen base32hex event ids, 409 ``duplicate`` (also for
 deleted ids), deleted events kept as ``status: cancelled``, etags that change on every
@@ -47,6 +58,24 @@ PRIVATE_VALUE_MAX = 1024
 Json = dict[str, Any]
 
 
+SCOPE_PREFIX = "https://www.googleapis.com/auth/"
+SCOPE_FULL = SCOPE_PREFIX + "calendar"
+SCOPE_READONLY = SCOPE_PREFIX + "calendar.readonly"
+SCOPE_EVENTS = SCOPE_PREFIX + "calendar.events"
+SCOPE_EVENTS_READONLY = SCOPE_PREFIX + "calendar.events.readonly"
+SCOPE_APP_CREATED = SCOPE_PREFIX + "calendar.app.created"
+SCOPE_CALENDARLIST = SCOPE_PREFIX + "calendar.calendarlist"
+SCOPE_CALENDARLIST_READONLY = SCOPE_PREFIX + "calendar.calendarlist.readonly"
+SCOPE_EMAIL = SCOPE_PREFIX + "userinfo.email"
+
+# google.rpc.ErrorInfo reasons Google sends in error.details beside Calendar's own reasons.
+_DETAIL_REASONS = {
+    "insufficientPermissions": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+    "accessNotConfigured": "SERVICE_DISABLED",
+    "rateLimitExceeded": "RATE_LIMIT_EXCEEDED",
+}
+
+
 class ApiError(Exception):
     def __init__(self, status: int, reason: str, message: str,
                  headers: dict[str, str] | None = None) -> None:
@@ -57,13 +86,20 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def body(self) -> Json:
-        return {
-            "error": {
-                "errors": [{"domain": "global", "reason": self.reason, "message": self.message}],
-                "code": self.status,
-                "message": self.message,
-            }
+        error: Json = {
+            "errors": [{"domain": "global", "reason": self.reason, "message": self.message}],
+            "code": self.status,
+            "message": self.message,
         }
+        detail = _DETAIL_REASONS.get(self.reason)
+        if detail is not None:
+            # Google's newer envelope: the client library reads ``details`` first, and its
+            # reasons differ from Calendar's ``errors[].reason``.
+            error["status"] = "PERMISSION_DENIED" if self.status == 403 else "UNKNOWN"
+            error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                 "reason": detail, "domain": "googleapis.com",
+                                 "metadata": {"service": "calendar-json.googleapis.com"}}]
+        return {"error": error}
 
 
 @dataclass
@@ -99,6 +135,10 @@ class Calendar:
     deleted: bool = False
     events: dict[str, Json] = field(default_factory=dict)
     seq: dict[str, int] = field(default_factory=dict)
+    # Made through calendars.insert by the OAuth client (what calendar.app.created covers).
+    app_created: bool = False
+    # Ids of events deleted and then purged: gone (GET 404) but never reusable (insert 409).
+    purged: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -250,6 +290,13 @@ class CalendarStandIn:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        # Test switches for Google's unpleasant parts.
+        self.api_enabled = True  # False: every API call is 403 accessNotConfigured
+        self.enforce_scopes = True
+        self.conference_reads_until_ready = 1  # GETs of an event before its Meet is ready
+        self.conference_failures = 0  # the next N conference requests fail
+        self.used_request_ids: set[str] = set()
+        self.redirect_uris: list[str] = []
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -295,7 +342,7 @@ class CalendarStandIn:
                 "client_secret": self.client_secret,
                 "auth_uri": f"{self.base_url}/o/oauth2/auth",
                 "token_uri": self.token_uri,
-                "redirect_uris": ["http://localhost"],
+                "redirect_uris": ["http://127.0.0.1"],
             }
         }
 
@@ -378,17 +425,56 @@ class CalendarStandIn:
 
     def remote_add(self, calendar_id: str, summary: str, start: datetime, end: datetime,
                    attendees: tuple[str, ...] = (), tz: str = "UTC",
-                   recurrence: list[str] | None = None) -> Json:
+                   recurrence: list[str] | None = None, event_type: str = "default",
+                   extra: Json | None = None) -> Json:
         body: Json = {
             "summary": summary,
             "start": {"dateTime": start.astimezone(ZoneInfo(tz)).isoformat(), "timeZone": tz},
             "end": {"dateTime": end.astimezone(ZoneInfo(tz)).isoformat(), "timeZone": tz},
             "attendees": [{"email": a, "responseStatus": "needsAction"} for a in attendees],
+            "eventType": event_type,
         }
         if recurrence:
             body["recurrence"] = recurrence
+        body.update(extra or {})
         with self.lock:
             return self._insert_event(self.calendars[calendar_id], body, {})
+
+    def remote_cancel_occurrence(self, calendar_id: str, series_id: str,
+                                 original_start: datetime) -> Json:
+        """"Delete → This event" on one occurrence in Google Calendar: the series stays as
+        it is; the occurrence becomes a cancelled exception event."""
+        with self.lock:
+            cal = self.calendars[calendar_id]
+            event = self._materialize_instance(cal, instance_id(series_id, original_start))
+            event["status"] = "cancelled"
+            self._touch(cal, event)
+            return self._public(event)
+
+    def remote_move_occurrence(self, calendar_id: str, series_id: str,
+                               original_start: datetime, start: datetime, end: datetime,
+                               summary: str | None = None) -> Json:
+        """Drag one occurrence to another time, "This event" only."""
+        with self.lock:
+            cal = self.calendars[calendar_id]
+            event = self._materialize_instance(cal, instance_id(series_id, original_start))
+            tz = event["start"].get("timeZone", "UTC")
+            zone = ZoneInfo(tz)
+            event["start"] = {"dateTime": start.astimezone(zone).isoformat(), "timeZone": tz}
+            event["end"] = {"dateTime": end.astimezone(zone).isoformat(), "timeZone": tz}
+            if summary is not None:
+                event["summary"] = summary
+            event["sequence"] = int(event.get("sequence", 0)) + 1
+            self._touch(cal, event)
+            return self._public(event)
+
+    def purge_event(self, calendar_id: str, event_id: str) -> None:
+        """An event deleted and then emptied from the trash: GET 404, its id still taken."""
+        with self.lock:
+            cal = self.calendars[calendar_id]
+            cal.events.pop(event_id, None)
+            cal.seq.pop(event_id, None)
+            cal.purged.add(event_id)
 
     def delete_calendar(self, calendar_id: str) -> None:
         with self.lock:
@@ -453,29 +539,126 @@ class CalendarStandIn:
                 event["conferenceData"] = event["_conference"]
             return
         request = conf.get("createRequest")
-        if request and not event.get("_conference"):
-            request_id = str(request.get("requestId", ""))
-            digest = hashlib.sha256(f"{event['id']}/{request_id}".encode()).hexdigest()
-            letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in digest[:10])
-            code = f"{letters[:3]}-{letters[3:7]}-{letters[7:10]}"
+        request_id = str((request or {}).get("requestId", ""))
+        # A requestId Google has seen before is ignored: no new conference.
+        if request and request_id not in self.used_request_ids and \
+                self._conference_state(event) in (None, "failure"):
+            self.used_request_ids.add(request_id)
+            failed = self.conference_failures > 0
+            if failed:
+                self.conference_failures -= 1
             event["_conference"] = {
                 "createRequest": {
                     "requestId": request_id,
                     "conferenceSolutionKey": {"type": "hangoutsMeet"},
-                    "status": {"statusCode": "success"},
+                    "status": {"statusCode": "failure" if failed else "pending"},
                 },
-                "entryPoints": [{
-                    "entryPointType": "video",
-                    "uri": f"https://meet.google.com/{code}",
-                    "label": f"meet.google.com/{code}",
-                }],
-                "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
-                "conferenceId": code,
             }
-            event["hangoutLink"] = f"https://meet.google.com/{code}"
+            event["_conference_reads"] = 0
+            event.pop("hangoutLink", None)
         event.pop("conferenceData", None)
         if "_conference" in event:
             event["conferenceData"] = event["_conference"]
+
+    @staticmethod
+    def _conference_state(event: Json) -> str | None:
+        conf = event.get("_conference")
+        if not conf:
+            return None
+        return str(conf["createRequest"]["status"]["statusCode"])
+
+    def _advance_conference(self, cal: Calendar, event: Json) -> None:
+        """A pending conference becomes ready after a few reads of its event."""
+        if self._conference_state(event) != "pending":
+            return
+        event["_conference_reads"] = int(event.get("_conference_reads", 0)) + 1
+        if event["_conference_reads"] < self.conference_reads_until_ready:
+            return
+        conf = event["_conference"]
+        request_id = conf["createRequest"]["requestId"]
+        digest = hashlib.sha256(f"{event['id']}/{request_id}".encode()).hexdigest()
+        letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in digest[:10])
+        code = f"{letters[:3]}-{letters[3:7]}-{letters[7:10]}"
+        conf["createRequest"]["status"] = {"statusCode": "success"}
+        conf["entryPoints"] = [{"entryPointType": "video",
+                                "uri": f"https://meet.google.com/{code}",
+                                "label": f"meet.google.com/{code}"}]
+        conf["conferenceSolution"] = {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"}
+        conf["conferenceId"] = code
+        event["conferenceData"] = conf
+        event["hangoutLink"] = f"https://meet.google.com/{code}"
+        self._touch(cal, event)
+
+    # ---- recurring series ----------------------------------------------------------------
+
+    def _occurs(self, series: Json, original: datetime) -> bool:
+        from dateutil.rrule import rrulestr
+
+        tz = (series.get("start") or {}).get("timeZone") or "UTC"
+        zone = ZoneInfo(tz)
+        start, _ = _parse_when(series["start"], "start")
+        dtstart = start.astimezone(zone)
+        lines = [str(x) for x in series.get("recurrence") or []]
+        try:
+            ruleset = rrulestr("\n".join(lines), dtstart=dtstart, forceset=True,
+                               tzids=lambda name: ZoneInfo(name))
+        except (ValueError, TypeError):
+            return False
+        local = original.astimezone(zone)
+        return bool(ruleset.between(local, local, inc=True))
+
+    def _materialize_instance(self, cal: Calendar, event_id: str) -> Json:
+        """The stored exception for ``<seriesId>_<start>``, made from its series on first
+        use (404 when the series has no such occurrence)."""
+        stored = cal.events.get(event_id)
+        if stored is not None:
+            return stored
+        virtual = self._virtual_instance(cal, event_id)
+        if virtual is None:
+            raise ApiError(404, "notFound", "Not Found")
+        cal.events[event_id] = virtual
+        return virtual
+
+    def _virtual_instance(self, cal: Calendar, event_id: str) -> Json | None:
+        series_id, sep, stamp = event_id.rpartition("_")
+        series = cal.events.get(series_id) if sep else None
+        if series is None or not series.get("recurrence") or series["status"] == "cancelled":
+            return None
+        try:
+            original = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        if not self._occurs(series, original):
+            return None
+        tz = (series.get("start") or {}).get("timeZone") or "UTC"
+        zone = ZoneInfo(tz)
+        start, _ = _parse_when(series["start"], "start")
+        end, _ = _parse_when(series["end"], "end")
+        local = original.astimezone(zone)
+        instance = {k: copy.deepcopy(v) for k, v in series.items()
+                    if k not in ("recurrence", "id", "_conference", "_conference_reads")}
+        instance.update({
+            "id": event_id,
+            "recurringEventId": series_id,
+            "originalStartTime": {"dateTime": local.isoformat(), "timeZone": tz},
+            "start": {"dateTime": local.isoformat(), "timeZone": tz},
+            "end": {"dateTime": (local + (end - start)).isoformat(), "timeZone": tz},
+            "iCalUID": series.get("iCalUID"),
+        })
+        return instance
+
+    # ---- scopes --------------------------------------------------------------------------
+
+    def _require(self, scopes: set[str], any_of: set[str], app_cal: Calendar | None = None
+                 ) -> None:
+        """403 insufficientPermissions unless the token has one of ``any_of`` (or
+        calendar.app.created, for a calendar this app made)."""
+        if not self.enforce_scopes or scopes & any_of:
+            return
+        if app_cal is not None and app_cal.app_created and SCOPE_APP_CREATED in scopes:
+            return
+        raise ApiError(403, "insufficientPermissions",
+                       "Request had insufficient authentication scopes.")
 
     def _insert_event(self, cal: Calendar, body: Json, params: dict[str, str]) -> Json:
         event_id = body.get("id")
@@ -485,7 +668,7 @@ class CalendarStandIn:
                 event_id = secrets.token_hex(13)
         elif not EVENT_ID_RE.match(str(event_id)):
             raise ApiError(400, "invalid", "Invalid resource id value.")
-        elif event_id in cal.events:
+        elif event_id in cal.events or event_id in cal.purged:
             raise ApiError(409, "duplicate", "The requested identifier already exists.")
         event: Json = {k: copy.deepcopy(v) for k, v in body.items()
                        if k not in ("etag", "created", "updated", "htmlLink", "hangoutLink",
@@ -508,6 +691,19 @@ class CalendarStandIn:
         return self._public(event)
 
     @staticmethod
+    def _live_series_of(cal: Calendar, event: Json) -> bool:
+        series = cal.events.get(str(event.get("recurringEventId", "")))
+        return series is not None and series["status"] != "cancelled"
+
+    def _listed(self, event: Json, minimal: bool) -> Json:
+        if minimal and event["status"] == "cancelled":
+            # Deleted events are guaranteed only id and status (and, for an occurrence of a
+            # series, which series and which occurrence).
+            keep = ("kind", "etag", "id", "status", "recurringEventId", "originalStartTime")
+            return {k: copy.deepcopy(event[k]) for k in keep if k in event}
+        return self._public(event)
+
+    @staticmethod
     def _public(event: Json) -> Json:
         return {k: copy.deepcopy(v) for k, v in event.items() if not k.startswith("_")}
 
@@ -515,7 +711,17 @@ class CalendarStandIn:
                      if_match: str | None, replace: bool) -> Json:
         event = cal.events.get(event_id)
         if event is None:
-            raise ApiError(404, "notFound", "Not Found")
+            # Patching one occurrence of a series turns it into an exception event.
+            virtual = self._virtual_instance(cal, event_id)
+            if virtual is None:
+                raise ApiError(404, "notFound", "Not Found")
+            virtual["etag"] = '"virtual"'
+            cal.events[event_id] = virtual
+            try:
+                return self._patch_event(cal, event_id, body, params, if_match, replace)
+            except ApiError:
+                del cal.events[event_id]
+                raise
         if if_match is not None and if_match != "*" and if_match != event["etag"]:
             raise ApiError(412, "conditionNotMet", "Precondition Failed")
         updated = copy.deepcopy(event)
@@ -523,7 +729,9 @@ class CalendarStandIn:
             keep: Json = {k: updated[k] for k in ("id", "kind", "created", "htmlLink", "iCalUID",
                                             "creator", "organizer", "etag", "updated",
                                             "sequence", "eventType", "_conference",
-                                            "hangoutLink") if k in updated}
+                                            "_conference_reads", "hangoutLink",
+                                            "recurringEventId", "originalStartTime")
+                          if k in updated}
             updated = {**keep, **{k: copy.deepcopy(v) for k, v in body.items()}}
             updated.setdefault("status", "confirmed")
             if "conferenceData" in body and params.get("conferenceDataVersion") != "1":
@@ -574,8 +782,11 @@ class CalendarStandIn:
                 ids = [eid for eid, seq in cal.seq.items() if seq > since]
             else:
                 show_deleted = params.get("showDeleted", "false") == "true"
+                # Cancelled occurrences of a live series are listed even without
+                # showDeleted (the discovery document's showDeleted description).
                 ids = [eid for eid, ev in cal.events.items()
-                       if show_deleted or ev["status"] != "cancelled"]
+                       if show_deleted or ev["status"] != "cancelled"
+                       or self._live_series_of(cal, ev)]
                 private = params.get("privateExtendedProperty")
                 if private:
                     key, _, value = private.partition("=")
@@ -587,7 +798,8 @@ class CalendarStandIn:
         if page_token:
             offset = int(page_token.split(".")[-1])
         chunk = state.ids[offset:offset + max_results]
-        items = [self._public(cal.events[eid]) for eid in chunk if eid in cal.events]
+        minimal = params.get("showDeleted", "false") != "true"
+        items = [self._listed(cal.events[eid], minimal) for eid in chunk if eid in cal.events]
         result: Json = {
             "kind": "calendar#events",
             "etag": f'"{state.next_sync_seq}"',
@@ -610,7 +822,13 @@ class CalendarStandIn:
     def handle_api(self, method: str, path: str, params: dict[str, str], headers: dict[str, str],
                    body: bytes) -> tuple[int, Json | None, dict[str, str]]:
         """Handle one (non-batch) API call; returns (status, json body, extra headers)."""
-        self._check_auth(headers)
+        scopes = self._check_auth(headers)
+        if not self.api_enabled:
+            raise ApiError(403, "accessNotConfigured",
+                           "Google Calendar API has not been used in project 1234567890 "
+                           "before or it is disabled. Enable it by visiting https://console."
+                           "developers.google.com/apis/api/calendar-json.googleapis.com/"
+                           "overview?project=1234567890 then retry.")
         payload: Json = {}
         if body:
             try:
@@ -619,24 +837,40 @@ class CalendarStandIn:
                 raise ApiError(400, "parseError", "Parse Error") from exc
         rest = path[len(API_PREFIX):]
         parts = [p for p in rest.split("/") if p]
+        read_events = {SCOPE_FULL, SCOPE_READONLY, SCOPE_EVENTS, SCOPE_EVENTS_READONLY}
+        write_events = {SCOPE_FULL, SCOPE_EVENTS}
+        list_calendars = {SCOPE_FULL, SCOPE_READONLY, SCOPE_CALENDARLIST,
+                          SCOPE_CALENDARLIST_READONLY}
         with self.lock:
             if parts == ["calendars"] and method == "POST":
+                self._require(scopes, {SCOPE_FULL, SCOPE_APP_CREATED})
                 if not payload.get("summary"):
                     raise ApiError(400, "required", "Missing title.")
                 cal_id = f"{secrets.token_hex(16)}@group.calendar.google.com"
-                cal = Calendar(cal_id, payload["summary"], payload.get("timeZone", "UTC"))
+                cal = Calendar(cal_id, payload["summary"], payload.get("timeZone", "UTC"),
+                               app_created=True)
                 self.calendars[cal_id] = cal
                 return 200, self._calendar_json(cal), {}
-            if parts[:3] == ["users", "me", "calendarList"] and method == "GET":
+            if parts == ["users", "me", "calendarList"] and method == "GET":
+                # calendar.app.created may not list calendars (Google's scope table).
+                self._require(scopes, list_calendars)
                 items = [{**self._calendar_json(c), "kind": "calendar#calendarListEntry",
                           "accessRole": "owner", "primary": c is self.primary}
                          for c in self.calendars.values() if not c.deleted]
                 return 200, {"kind": "calendar#calendarList", "items": items}, {}
+            if parts[:3] == ["users", "me", "calendarList"] and len(parts) == 4 \
+                    and method == "GET":
+                cal = self._calendar(parts[3])
+                self._require(scopes, list_calendars, cal)
+                return 200, {**self._calendar_json(cal), "kind": "calendar#calendarListEntry",
+                             "accessRole": "owner", "primary": cal is self.primary}, {}
             if len(parts) == 2 and parts[0] == "calendars":
                 cal = self._calendar(parts[1])
                 if method == "GET":
+                    self._require(scopes, {SCOPE_FULL, SCOPE_READONLY}, cal)
                     return 200, self._calendar_json(cal), {}
                 if method == "DELETE":
+                    self._require(scopes, {SCOPE_FULL}, cal)
                     if cal is self.primary:
                         raise ApiError(400, "cannotDeletePrimaryCalendar",
                                        "Cannot delete primary calendar.")
@@ -644,6 +878,7 @@ class CalendarStandIn:
                     return 204, None, {}
             if len(parts) >= 3 and parts[0] == "calendars" and parts[2] == "events":
                 cal = self._calendar(parts[1])
+                self._require(scopes, read_events if method == "GET" else write_events, cal)
                 if len(parts) == 3:
                     if method == "GET":
                         return 200, self._list_events(cal, params), {}
@@ -655,7 +890,13 @@ class CalendarStandIn:
                     if method == "GET":
                         stored = cal.events.get(event_id)
                         if stored is None:
-                            raise ApiError(404, "notFound", "Not Found")
+                            virtual = self._virtual_instance(cal, event_id)
+                            if virtual is None:
+                                raise ApiError(404, "notFound", "Not Found")
+                            series = cal.events[virtual["recurringEventId"]]
+                            virtual["etag"] = series["etag"]
+                            return 200, self._public(virtual), {"ETag": virtual["etag"]}
+                        self._advance_conference(cal, stored)
                         return 200, self._public(stored), {"ETag": stored["etag"]}
                     if method in ("PATCH", "PUT"):
                         event = self._patch_event(cal, event_id, payload, params,
@@ -664,11 +905,14 @@ class CalendarStandIn:
                     if method == "DELETE":
                         stored = cal.events.get(event_id)
                         if stored is None:
-                            raise ApiError(404, "notFound", "Not Found")
-                        if stored["status"] == "cancelled":
+                            # Deleting one occurrence cancels it as an exception.
+                            if self._virtual_instance(cal, event_id) is None:
+                                raise ApiError(404, "notFound", "Not Found")
+                            stored = self._materialize_instance(cal, event_id)
+                        elif stored["status"] == "cancelled":
                             raise ApiError(410, "deleted", "Resource has been deleted")
                         if_match = headers.get("if-match")
-                        if if_match not in (None, "*", stored["etag"]):
+                        if if_match not in (None, "*", stored.get("etag")):
                             raise ApiError(412, "conditionNotMet", "Precondition Failed")
                         stored["status"] = "cancelled"
                         self._touch(cal, stored)
@@ -680,13 +924,15 @@ class CalendarStandIn:
         return {"kind": "calendar#calendar", "etag": f'"{abs(hash(cal.id))}"', "id": cal.id,
                 "summary": cal.summary, "timeZone": cal.time_zone}
 
-    def _check_auth(self, headers: dict[str, str]) -> None:
+    def _check_auth(self, headers: dict[str, str]) -> set[str]:
+        """The scopes the request's access token carries (401 without a valid one)."""
         auth = headers.get("authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
         with self.lock:
             refresh = self.access_tokens.get(token)
             if refresh is None or self.refresh_tokens[refresh]["revoked"]:
                 raise ApiError(401, "authError", "Invalid Credentials")
+            return set(self.refresh_tokens[refresh]["scopes"])
 
     def handle_token(self, form: dict[str, str]) -> tuple[int, Json]:
         grant = form.get("grant_type")
@@ -719,9 +965,13 @@ class CalendarStandIn:
                 access = "ya29.at-" + secrets.token_urlsafe(24)
                 self.access_tokens[access] = refresh
                 self.issued_access_tokens.append(access)
-                return 200, {"access_token": access, "expires_in": 3599,
-                             "refresh_token": refresh, "scope": code["scope"],
-                             "token_type": "Bearer"}
+                answer: Json = {"access_token": access, "expires_in": 3599,
+                                "refresh_token": refresh, "scope": code["scope"],
+                                "token_type": "Bearer"}
+                if "openid" in scopes:
+                    answer["id_token"] = self._id_token(form.get("client_id", ""),
+                                                       SCOPE_EMAIL in scopes)
+                return 200, answer
         return 400, {"error": "unsupported_grant_type"}
 
     def handle_revoke(self, token: str) -> int:
@@ -738,10 +988,26 @@ class CalendarStandIn:
                     del self.access_tokens[access]
         return 200
 
+    def _id_token(self, audience: str, with_email: bool) -> str:
+        """An OpenID Connect id token as Google's token endpoint returns it (a JWT)."""
+        def part(data: Json) -> str:
+            raw = json.dumps(data, separators=(",", ":")).encode()
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        claims: Json = {"iss": "https://accounts.google.com", "aud": audience,
+                        "sub": "1234567890", "iat": int(time.time()),
+                        "exp": int(time.time()) + 3600}
+        if with_email:
+            claims.update(email=self.account, email_verified=True)
+        signature = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.{signature}"
+
     def handle_authorize(self, params: dict[str, str]) -> str:
         """Auto-consent: returns the redirect location with a code, as Google would."""
         if params.get("client_id") != self.client_id:
             raise ApiError(400, "invalid_client", "The OAuth client was not found.")
+        with self.lock:
+            self.redirect_uris.append(params.get("redirect_uri", ""))
         code = "4/code-" + secrets.token_urlsafe(16)
         with self.lock:
             self.auth_codes[code] = {
@@ -752,6 +1018,10 @@ class CalendarStandIn:
         query = urllib.parse.urlencode({"state": params.get("state", ""), "code": code,
                                         "scope": params.get("scope", "")})
         return f"{params['redirect_uri']}?{query}"
+
+
+def instance_id(series_id: str, original_start: datetime) -> str:
+    return f"{series_id}_{original_start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 def _merge_patch(target: Json, changes: Json) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -201,6 +201,21 @@ def reset_for_new_calendar(db: OrmSession) -> int:
                                          sync_conflict=None, sync_error=None))
     db.execute(delete(OutboxEntry))
     rows = list(db.scalars(select(SessionRow).where(SessionRow.status != "cancelled")))
+    for row in rows:
+        enqueue_session_change(db, row)
+    return len(rows)
+
+
+def queue_unsent(db: OrmSession, since: datetime) -> int:
+    """Queue every session that is not in Google and not waiting to go there: from
+    ``since`` on, and every series that is not cancelled. Returns how many."""
+    waiting = select(OutboxEntry.session_id)
+    rows = list(db.scalars(select(SessionRow).where(
+        SessionRow.google_etag.is_(None), SessionRow.status != "cancelled",
+        SessionRow.id.not_in(waiting),
+        or_(SessionRow.start_utc >= since,
+            and_(SessionRow.rrule.is_not(None), SessionRow.series_id.is_(None))))
+        .order_by(SessionRow.id)))
     for row in rows:
         enqueue_session_change(db, row)
     return len(rows)

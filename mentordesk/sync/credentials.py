@@ -7,6 +7,7 @@ the user picked. Access tokens live in memory only.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -16,7 +17,7 @@ import urllib.parse
 import urllib.request
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,18 @@ KEYRING_SERVICE = "mentordesk"
 KEYRING_USERNAME = "google-calendar"
 SCOPE_APP_CALENDAR = "https://www.googleapis.com/auth/calendar.app.created"
 SCOPE_EVENTS = "https://www.googleapis.com/auth/calendar.events"
+# Only to show which account is connected: the id token then carries its email address.
+SCOPES_IDENTITY = ("openid", "https://www.googleapis.com/auth/userinfo.email")
+# Scopes with which calendarList.list works; calendar.app.created is not one of them.
+SCOPES_THAT_LIST = frozenset({
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar.calendarlist",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+})
+# RFC 8252 §8.3: the loopback IP literal, not "localhost" (which may resolve elsewhere or
+# not at all where /etc/hosts lacks it).
+LOOPBACK_HOST = "127.0.0.1"
 CLIENT_SECRETS_ENV = "MENTORDESK_GOOGLE_CLIENT_SECRETS"
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 
@@ -40,7 +53,8 @@ _INSTALL_HINT = (
 
 def scopes_for(mode: str) -> list[str]:
     """Least privilege: our own calendar unless the user chose the primary one."""
-    return [SCOPE_EVENTS] if mode == "primary" else [SCOPE_APP_CALENDAR]
+    calendar = SCOPE_EVENTS if mode == "primary" else SCOPE_APP_CALENDAR
+    return [calendar, *SCOPES_IDENTITY]
 
 
 @dataclass(frozen=True)
@@ -48,10 +62,16 @@ class StoredSignIn:
     refresh_token: str
     scopes: tuple[str, ...]
     account: str | None = None
+    # The MentorDesk calendar of this account, kept beside the token so that a new or
+    # restored database file finds it (calendar.app.created cannot list calendars).
+    calendar_id: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"refresh_token": self.refresh_token, "scopes": list(self.scopes),
-                           "account": self.account}, separators=(",", ":"))
+        data: dict[str, Any] = {"refresh_token": self.refresh_token,
+                                "scopes": list(self.scopes), "account": self.account}
+        if self.calendar_id:
+            data["calendar_id"] = self.calendar_id
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> StoredSignIn:
@@ -59,7 +79,11 @@ class StoredSignIn:
         if not isinstance(data, dict) or not data.get("refresh_token"):
             raise ValueError("not a MentorDesk sign-in")
         return cls(str(data["refresh_token"]), tuple(str(s) for s in data.get("scopes") or ()),
-                   data.get("account"))
+                   data.get("account"), data.get("calendar_id") or None)
+
+    @property
+    def can_list_calendars(self) -> bool:
+        return bool(SCOPES_THAT_LIST & set(self.scopes))
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,7 @@ class ClientConfig:
     def flow_config(self) -> dict[str, Any]:
         return {"installed": {"client_id": self.client_id, "client_secret": self.client_secret,
                               "auth_uri": self.auth_uri, "token_uri": self.token_uri,
-                              "redirect_uris": ["http://localhost"]}}
+                              "redirect_uris": [f"http://{LOOPBACK_HOST}"]}}
 
 
 def client_secrets_path(chosen: str | Path | None) -> Path | None:
@@ -170,6 +194,12 @@ class CredentialStore:
         self._guard(lambda kr: kr.set_password(KEYRING_SERVICE, KEYRING_USERNAME,
                                                signin.to_json()))
 
+    def remember_calendar(self, calendar_id: str | None) -> None:
+        """Keep the MentorDesk calendar's id with the sign-in (no-op when signed out)."""
+        signin = self.load()
+        if signin is not None and signin.calendar_id != calendar_id:
+            self.save(replace(signin, calendar_id=calendar_id))
+
     def delete(self) -> None:
         from keyring import errors
 
@@ -230,7 +260,7 @@ def run_oauth_flow(client: ClientConfig, scopes: list[str], *, timeout_seconds: 
     webbrowser.register(name, None, _UrlHandoff(on_url, launch))
     try:
         creds = flow.run_local_server(
-            host="localhost", port=0, open_browser=True, browser=name,
+            host=LOOPBACK_HOST, port=0, open_browser=True, browser=name,
             authorization_prompt_message="", timeout_seconds=timeout_seconds,
             prompt="consent", access_type="offline")
     except Exception as exc:
@@ -248,11 +278,28 @@ def run_oauth_flow(client: ClientConfig, scopes: list[str], *, timeout_seconds: 
         raise SyncError("Google did not grant offline access.",
                         hint="Remove MentorDesk's access in your Google account and connect "
                              "again.")
-    account = None
-    id_token = getattr(creds, "id_token", None)
+    return StoredSignIn(creds.refresh_token, tuple(creds.scopes or scopes),
+                        account_from_id_token(getattr(creds, "id_token", None)))
+
+
+def account_from_id_token(id_token: object) -> str | None:
+    """The email address in an OpenID Connect id token (a JWT), for display only.
+
+    The token came straight from the token endpoint over TLS in the same exchange, which is
+    what OpenID Connect Core §3.1.3.7 allows instead of checking its signature.
+    """
     if isinstance(id_token, dict):
-        account = id_token.get("email")
-    return StoredSignIn(creds.refresh_token, tuple(creds.scopes or scopes), account)
+        email = id_token.get("email")
+        return str(email) if email else None
+    if not isinstance(id_token, str) or id_token.count(".") != 2:
+        return None
+    payload = id_token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, TypeError):
+        return None
+    email = claims.get("email") if isinstance(claims, dict) else None
+    return str(email) if email else None
 
 
 def revoke(signin: StoredSignIn, client: ClientConfig, timeout: float = 15.0) -> bool:

@@ -29,13 +29,18 @@ from mentordesk.storage.outbox import enqueue_session_change, new_event_id
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.sync import mapping
 from mentordesk.sync.errors import (
+    ApiNotEnabled,
     AuthRevoked,
+    CalendarChoiceNeeded,
     CalendarMissing,
+    CalendarNotFound,
     MassDeleteBlocked,
     Offline,
+    PermissionMissing,
     RateLimited,
     ServiceTrouble,
     SyncCancelled,
+    SyncError,
 )
 from mentordesk.sync.mapping import Json, SessionData
 from mentordesk.sync.retry import RetryPolicy, parse_retry_after
@@ -61,6 +66,22 @@ STATE_LAST_SYNC = "last_sync_at"
 STATE_QUOTA_UNTIL = "quota_paused_until"
 STATE_MODE = "calendar_mode"
 STATE_CLIENT_SECRETS = "client_secrets_path"
+STATE_QUOTA_STRIKES = "quota_strikes"
+STATE_INVITES = "send_invitations"
+STATE_FILE_ID = "file_id"
+# In a session's snapshot: the event was not made by MentorDesk (main-calendar mode).
+FOREIGN_KEY = "foreign"
+# In a session's snapshot: how Google's Meet link for it is coming along.
+CONFERENCE_KEY = "conference"
+# Pushed by a full reconcile: sessions still to come, and those of the last weeks (a mentor
+# looks back at last week's call in the calendar); older history stays local.
+RECONCILE_LOOKBACK = timedelta(days=30)
+# A quota pause doubles with each hit in a row, from the policy's pause up to a day.
+QUOTA_PAUSE_CAP = timedelta(hours=24)
+# A conference Google is still making is read again this many times within one sync.
+CONFERENCE_READS = 3
+MEET_FAILED = ("Google could not create a Meet link for this session. Turn “Google Meet” "
+               "off and on again to retry, or paste another video link.")
 
 
 def api_endpoint() -> str:
@@ -125,33 +146,81 @@ class _Item:
     etag: str | None
     snapshot: Json | None
     conflict: bool
+    # Set for an occurrence that was pushed as an event of its own before occurrences
+    # became instances of their series: it keeps being pushed that way.
+    standalone: bool = False
+    # For one occurrence: does its series exist in Google yet?
+    master_synced: bool = False
 
 
 @dataclass
 class _Action:
     item: _Item
-    kind: str  # insert | patch | cancel | adopt | delete | get_adopt | get_merge
+    # insert | patch | cancel | adopt | delete | get_adopt | get_merge | instance |
+    # get_conference
+    kind: str
     body: Json | None = None
     if_match: str | None = None
+    reads: int = 0
+
+
+def _error_body(exc: Any) -> Json:
+    content = getattr(exc, "content", b"")
+    try:
+        data = json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
+    except (ValueError, AttributeError):
+        return {}
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _reasons(exc: Any) -> list[str]:
+    """Every reason Google gave: Calendar's own ``error.errors[].reason`` (rateLimitExceeded,
+    quotaExceeded, accessNotConfigured, insufficientPermissions, ...) first, then the newer
+    ``error.details[].reason`` that the client library prefers (SERVICE_DISABLED, ...)."""
+    found: list[str] = []
+    body = _error_body(exc)
+    for key in ("errors", "details"):
+        entries = body.get(key)
+        if isinstance(entries, list):
+            found.extend(str(e["reason"]) for e in entries
+                         if isinstance(e, dict) and e.get("reason"))
+    details = getattr(exc, "error_details", None)
+    if isinstance(details, list):
+        found.extend(str(d["reason"]) for d in details if isinstance(d, dict) and d.get("reason"))
+    return found
 
 
 def _reason(exc: Any) -> str:
-    details = getattr(exc, "error_details", None)
-    if isinstance(details, list) and details and isinstance(details[0], dict):
-        return str(details[0].get("reason", ""))
-    return ""
+    reasons = _reasons(exc)
+    return reasons[0] if reasons else ""
 
 
 def _classify(exc: Any) -> str:
     status = int(getattr(exc, "status_code", 0) or 0)
-    reason = _reason(exc)
-    if reason in ("quotaExceeded", "dailyLimitExceeded"):
+    reasons = set(_reasons(exc))
+    if reasons & {"quotaExceeded", "dailyLimitExceeded"}:
         return "quota"
-    if status == 429 or reason in ("rateLimitExceeded", "userRateLimitExceeded"):
+    if status == 429 or reasons & {"rateLimitExceeded", "userRateLimitExceeded",
+                                   "RATE_LIMIT_EXCEEDED"}:
         return "rate"
     if status >= 500:
         return "server"
+    if reasons & {"accessNotConfigured", "SERVICE_DISABLED"}:
+        return "disabled"
+    if status == 403 and reasons & {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                                    "forbidden", "forbiddenForNonOrganizer"}:
+        return "forbidden"
     return "client"
+
+
+def _raise_for_access(exc: Any, what: str) -> None:
+    """A 403 that no retry fixes becomes one plain message instead of a traceback."""
+    kind = _classify(exc)
+    if kind == "disabled":
+        raise ApiNotEnabled(_reason(exc)) from exc
+    if kind == "forbidden":
+        raise PermissionMissing(what) from exc
 
 
 def _retry_after(exc: Any) -> float | None:
@@ -192,39 +261,47 @@ def local_zone_name() -> str:
     return name or "UTC"
 
 
-def parse_exdates(lines: Sequence[str], default_tz: str) -> list[datetime]:
-    out: list[datetime] = []
-    for line in lines:
-        if not line.startswith("EXDATE"):
-            continue
-        head, _, values = line.partition(":")
-        params = dict(p.split("=", 1) for p in head.split(";")[1:] if "=" in p)
-        zone = ZoneInfo(params.get("TZID", default_tz))
-        for value in values.split(","):
-            value = value.strip()
-            try:
-                if len(value) == 8:
-                    dt = datetime.strptime(value, "%Y%m%d").replace(tzinfo=zone)
-                elif value.endswith("Z"):
-                    dt = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-                else:
-                    dt = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
-            except ValueError:
-                continue
-            out.append(dt.astimezone(UTC))
-    return out
+def as_exdate(master: SessionRow, exception: SessionRow) -> bool:
+    """Whether an occurrence shows on its series in Google as an EXDATE line rather than as
+    an instance of the series: one never sent (read from Google's EXDATEs), and one sent as
+    an event of its own by an earlier MentorDesk."""
+    if exception.original_start_utc is None:
+        return False
+    if exception.google_event_id is None:
+        return exception.status == "cancelled"
+    return exception.google_etag is not None and not mapping.is_instance_of(
+        exception.google_event_id, master.google_event_id)
 
 
 def session_data(row: SessionRow, exceptions: Sequence[SessionRow],
-                 email: str | None) -> SessionData:
+                 email: str | None, master: SessionRow | None = None) -> SessionData:
     exdates = tuple(sorted(e.original_start_utc for e in exceptions
-                           if e.original_start_utc is not None))
+                           if e.original_start_utc is not None and as_exdate(row, e)))
     return SessionData(
         id=row.id, google_event_id=row.google_event_id or "", title=row.title or "",
         agenda=row.agenda or "", start_utc=row.start_utc, timezone=row.timezone or "UTC",
         duration_minutes=row.duration_minutes, rrule=row.rrule, status=row.status,
         want_meet=bool(row.want_meet), meeting_link=row.meeting_link, mentee_email=email,
-        series_id=row.series_id, original_start_utc=row.original_start_utc, exdates=exdates)
+        series_id=row.series_id, original_start_utc=row.original_start_utc, exdates=exdates,
+        master_event_id=master.google_event_id if master is not None else None)
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """What the engine may know and do about which calendar is MentorDesk's, beyond the
+    file's own record. ``calendar.app.created`` cannot list calendars, so a new file, a
+    restored one or a second computer find it here, or the mentor is asked."""
+
+    # The id kept with the sign-in in the keyring.
+    remembered: str | None = None
+    # The sign-in has a scope that may list calendars.
+    can_list: bool = False
+    # The mentor said: create a new MentorDesk calendar.
+    create: bool = False
+    # The mentor gave this id.
+    chosen: str | None = None
+    # Called with the calendar's id once known, to keep it with the sign-in.
+    remember: Callable[[str], None] | None = None
 
 
 class SyncEngine:
@@ -234,8 +311,10 @@ class SyncEngine:
                  mode: str = "app", policy: RetryPolicy | None = None, timeout: float = 30.0,
                  batch_size: int = BATCH_SIZE,
                  progress: Callable[[SyncProgress], None] | None = None,
-                 cancel: threading.Event | None = None) -> None:
+                 cancel: threading.Event | None = None,
+                 calendar: CalendarSource | None = None) -> None:
         self._db = db
+        self._source = calendar or CalendarSource()
         self._creds = credentials
         self._endpoint = endpoint or api_endpoint()
         self._batch_uri = batch_uri_for(self._endpoint)
@@ -252,6 +331,9 @@ class SyncEngine:
         self._quota_hit = False
         self._finished: list[tuple[int, datetime]] = []
         self._events: Any = None
+        self._file_id = ""
+        self._invite = "none"
+        self._was_paused = False
         self.summary = SyncSummary()
 
     # ---- plumbing ------------------------------------------------------------------------
@@ -287,7 +369,7 @@ class SyncEngine:
         if self._http is not None:
             self._http.http.close()
 
-    def _send(self, request: Any) -> Any:
+    def _send(self, request: Any, what: str = "use your Google Calendar") -> Any:
         """One HTTP request (single call or batch) under our retry policy."""
         from google.auth.exceptions import RefreshError
         from googleapiclient.errors import HttpError
@@ -308,6 +390,7 @@ class SyncEngine:
                     raise _QuotaHit() from exc
                 if exc.status_code == 401:
                     raise AuthRevoked(self._pending()) from exc
+                _raise_for_access(exc, what)
                 if kind not in ("rate", "server"):
                     raise
                 retry_after = _retry_after(exc)
@@ -386,35 +469,97 @@ class SyncEngine:
                 sync_repo.set_state(s, key, value)
 
     def _ensure_calendar(self) -> None:
-        from googleapiclient.errors import HttpError
-
         self._calendar_tz = self._state(STATE_CALENDAR_TZ) or local_zone_name()
+        self._file_id = self._ensure_file_id()
+        self._invite = self._state(STATE_INVITES) or "none"
         if self._mode == "primary":
             self._calendar_id = "primary"
             return
+        source = self._source
         stored = self._state(STATE_CALENDAR_ID)
-        if stored and stored != "primary":
-            self._calendar_id = stored
+        if stored == "primary":
+            stored = None
+        if source.chosen and source.chosen != stored:
+            self._use_calendar(self._fetch_calendar(source.chosen), reset=stored is not None)
             return
-        # The file may be new while the calendar is not: find our calendar before making one.
+        if stored:
+            self._calendar_id = stored
+            if not source.remembered:
+                self._remember(stored)
+            return
+        if source.remembered:
+            # Found with the sign-in: verify it still exists rather than trust it blindly.
+            try:
+                entry = self._fetch_calendar(source.remembered)
+            except CalendarNotFound as exc:
+                raise CalendarMissing(source.remembered) from exc
+            self._use_calendar(entry, reset=False)
+            return
+        if source.can_list:
+            listing = self._send(self._service.calendarList().list(minAccessRole="owner"),
+                                 "list your calendars")
+            for entry in listing.get("items", []):
+                if entry.get("summary") == CALENDAR_NAME and not entry.get("primary"):
+                    self._use_calendar(entry, reset=False)
+                    return
+        elif not source.create:
+            # This sign-in cannot see whether a MentorDesk calendar exists already: making
+            # one now could make a second. The mentor knows.
+            raise CalendarChoiceNeeded()
+        self._use_calendar(self._create_calendar(), reset=False)
+
+    def _ensure_file_id(self) -> str:
+        file_id = self._state(STATE_FILE_ID)
+        if not file_id:
+            file_id = new_event_id()
+            self._set_state(file_id=file_id)
+        return file_id
+
+    def _fetch_calendar(self, calendar_id: str) -> Json:
+        from googleapiclient.errors import HttpError
+
         try:
-            listing = self._send(self._service.calendarList().list(minAccessRole="owner"))
+            entry: Json = self._send(self._service.calendars().get(calendarId=calendar_id),
+                                     "open that calendar")
         except HttpError as exc:
-            if exc.status_code != 403:
-                raise
-            listing = {}
-        for entry in listing.get("items", []):
-            if entry.get("summary") == CALENDAR_NAME and not entry.get("primary"):
-                self._calendar_id = str(entry["id"])
-                self._calendar_tz = str(entry.get("timeZone") or self._calendar_tz)
-                break
-        else:
-            created = self._send(self._service.calendars().insert(body={
-                "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
-                "timeZone": self._calendar_tz}))
-            self._calendar_id = str(created["id"])
-        self._set_state(calendar_id=self._calendar_id, calendar_tz=self._calendar_tz,
-                        sync_token=None)
+            if exc.status_code in (403, 404, 400):
+                raise CalendarNotFound(calendar_id) from exc
+            raise
+        except PermissionMissing as exc:
+            raise CalendarNotFound(calendar_id) from exc
+        return entry
+
+    def _create_calendar(self) -> Json:
+        created: Json = self._send(self._service.calendars().insert(body={
+            "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
+            "timeZone": self._calendar_tz}), "create the MentorDesk calendar")
+        return created
+
+    def _use_calendar(self, entry: Json, *, reset: bool) -> None:
+        self._calendar_id = str(entry["id"])
+        self._calendar_tz = str(entry.get("timeZone") or self._calendar_tz)
+        with self._db.transaction() as s:
+            sync_repo.set_state(s, STATE_CALENDAR_ID, self._calendar_id)
+            sync_repo.set_state(s, STATE_CALENDAR_TZ, self._calendar_tz)
+            sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
+            if reset:
+                sync_repo.reset_for_new_calendar(s)
+        self._remember(self._calendar_id)
+
+    def _remember(self, calendar_id: str) -> None:
+        if self._source.remember is not None:
+            try:
+                self._source.remember(calendar_id)
+            except SyncError as exc:
+                # The file has it; the keyring copy only helps the next file.
+                log.warning("could not keep the calendar id with the sign-in: %s", exc)
+
+    def _calendar_exists(self) -> bool:
+        try:
+            self._fetch_calendar(self._calendar_id)
+        except CalendarNotFound:
+            return False
+        return True
 
     # ---- run -----------------------------------------------------------------------------
 
@@ -433,31 +578,43 @@ class SyncEngine:
         now = self._now()
         with self._db.transaction() as s:
             sync_repo.set_state(s, STATE_LAST_SYNC, now.isoformat())
+            if (not self._quota_hit and not self._was_paused
+                    and sync_repo.get_state(s, STATE_QUOTA_STRIKES)):
+                sync_repo.set_state(s, STATE_QUOTA_STRIKES, None)
             self.summary.pending = sync_repo.pending_count(s)
         self.summary.finished_at = now
         log.info("sync finished: %s (%d requests)", self.summary.line(), self.summary.requests)
         return self.summary
 
     def _pause_for_quota(self) -> None:
-        until = self._now() + timedelta(seconds=self._policy.quota_pause_seconds)
+        """Quota clears in hours, not seconds: pause, and pause twice as long each time
+        it is hit again right after a pause (up to a day)."""
+        if self._quota_hit:
+            return
+        strikes = int(self._state(STATE_QUOTA_STRIKES) or 0) + 1
+        pause = min(QUOTA_PAUSE_CAP,
+                    timedelta(seconds=self._policy.quota_pause_seconds * 2 ** (strikes - 1)))
+        until = self._now() + pause
         self._quota_hit = True
         self.summary.quota_paused_until = until
-        self._set_state(quota_paused_until=until.isoformat())
-        log.warning("Google quota exceeded; writes paused until %s", until.isoformat())
+        self._set_state(quota_paused_until=until.isoformat(), quota_strikes=str(strikes))
+        log.warning("Google quota exceeded (%d in a row); writes paused until %s", strikes,
+                    until.isoformat())
 
     def recreate_calendar(self) -> int:
         """After the calendar was deleted in Google: make a new one, queue every session."""
         self._build()
+        self._calendar_tz = self._state(STATE_CALENDAR_TZ) or local_zone_name()
         try:
-            created = self._send(self._service.calendars().insert(body={
-                "summary": CALENDAR_NAME, "description": CALENDAR_DESCRIPTION,
-                "timeZone": self._state(STATE_CALENDAR_TZ) or local_zone_name()}))
+            created = self._create_calendar()
         finally:
             self._close()
         with self._db.transaction() as s:
             sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
             sync_repo.set_state(s, STATE_CALENDAR_ID, str(created["id"]))
-            return sync_repo.reset_for_new_calendar(s)
+            count = sync_repo.reset_for_new_calendar(s)
+        self._remember(str(created["id"]))
+        return count
 
     # ---- pull ----------------------------------------------------------------------------
 
@@ -502,8 +659,9 @@ class SyncEngine:
             pages = self._list_all(None)
         if pages and pages[0].get("timeZone"):
             self._calendar_tz = str(pages[0]["timeZone"])
-        # Masters only: occurrences are expanded locally from the master's recurrence.
-        page_items = [[e for e in p.get("items", []) if not e.get("recurringEventId")]
+        # Series come before their exceptions (one occurrence moved or cancelled in Google,
+        # an event of its own with recurringEventId), so an exception finds its series.
+        page_items = [sorted(p.get("items", []), key=lambda e: bool(e.get("recurringEventId")))
                       for p in pages]
         with self._db.reader() as s:
             live = sync_repo.synced_live_events(s)
@@ -535,6 +693,14 @@ class SyncEngine:
                     row.google_etag = None
                     row.sync_snapshot = None
                     self.summary.pulled += 1
+        if full:
+            # Sessions that reached the file without passing through the outbox (demo data,
+            # an import, a restored or older file) go out now; those adopted above have an
+            # event already and are left alone.
+            with self._db.transaction() as s:
+                queued = sync_repo.queue_unsent(s, self._now() - RECONCILE_LOOKBACK)
+            if queued:
+                log.info("full sync: %d session(s) without an event queued", queued)
         next_token = pages[-1].get("nextSyncToken") if pages else None
         self._set_state(sync_token=str(next_token) if next_token else None,
                         calendar_tz=self._calendar_tz)
@@ -550,6 +716,11 @@ class SyncEngine:
         by_email: dict[str, int] | None = None
         for event in events:
             row = rows.get(str(event["id"]))
+            if row is None and event.get("recurringEventId"):
+                row = self._import_exception(s, event)
+                if row is None:
+                    continue
+                rows[str(event["id"])] = row
             if row is None:
                 if by_email is None:
                     by_email = sync_repo.mentee_by_email(s)
@@ -601,7 +772,7 @@ class SyncEngine:
         if row.series_id is not None or not row.rrule:
             return
         known = {e.original_start_utc for e in sync_repo.exceptions_of(s, [row.id])[row.id]}
-        for when in parse_exdates(theirs.get("recurrence", []), row.timezone):
+        for when in mapping.parse_exdates(theirs.get("recurrence", []), row.timezone):
             if when not in known:
                 sync_repo.add_session(s, SessionRow(
                     mentee_id=row.mentee_id, title=row.title, start_utc=when,
@@ -612,22 +783,31 @@ class SyncEngine:
                       pending_deletes: set[int]) -> None:
         if event.get("status") == "cancelled":
             return
+        if event.get("eventType", "default") != "default":
+            # Working location, out of office, focus time, birthdays, events from Gmail:
+            # not meetings, and not editable as ordinary events.
+            return
         marker = mapping.session_marker(event)
-        if marker is not None and marker.isdigit():
+        file_mark = mapping.file_marker(event)
+        ours = (marker is not None and marker.isdigit()
+                and file_mark in (None, self._file_id))
+        if ours:
+            assert marker is not None
             sid = int(marker)
             if sid in pending_deletes:
                 return  # deleted here; the delete is still on its way to Google
             existing = sync_repo.sessions_by_id(s, [sid]).get(sid)
-            if existing is not None and existing.google_event_id not in (None, event["id"]):
+            if existing is not None:
+                self._adopt_marked(s, existing, event)
                 return
-            if existing is None and sid <= sync_repo.highest_session_id_ever(s):
+            if sid <= sync_repo.highest_session_id_ever(s):
                 # Ours, and its session was deleted here without queuing the removal (e.g.
                 # with its mentee): remove the event instead of bringing the session back.
                 sync_repo.queue_delete(s, sid, str(event["id"]))
                 pending_deletes.add(sid)
                 return
-            # Otherwise the session is newer than this file (a restored backup, a new
-            # file): importing it rebuilds the mapping.
+            # Otherwise the session is newer than this file (a restored backup): importing
+            # it rebuilds the mapping.
         theirs = mapping.owned_from_event(event, self._calendar_tz)
         if "title" not in theirs:
             return
@@ -639,15 +819,80 @@ class SyncEngine:
             if email in by_email:
                 mentee_id = by_email[email]
                 break
+        foreign = marker is None
+        if self._mode == "primary" and foreign and mentee_id is None:
+            return  # the mentor's own calendar: only meetings with a mentee are sessions
+        snapshot = dict(theirs)
+        if self._mode == "primary" and foreign:
+            # Not made by MentorDesk: shown and kept up to date, never patched or deleted.
+            snapshot[FOREIGN_KEY] = True
         row = SessionRow(
             mentee_id=mentee_id, status="scheduled", google_event_id=str(event["id"]),
             google_etag=str(event.get("etag") or "") or None,
-            sync_snapshot=mapping.dumps(theirs), meeting_link=mapping.meet_link(event),
+            sync_snapshot=mapping.dumps(snapshot), meeting_link=mapping.meet_link(event),
             title="", agenda="", start_utc=self._now(), timezone="UTC", duration_minutes=60)
         mapping.apply_owned(row, theirs)
         sync_repo.add_session(s, row)
         self._add_exdates(s, row, theirs)
         self.summary.pulled += 1
+
+    def _adopt_marked(self, s: OrmSession, row: SessionRow, event: Json) -> None:
+        """An event of this file's session that the session does not point at: an answer
+        lost before it was recorded, or a session that never went through the outbox
+        (demo data, a restored file). Link them instead of importing a duplicate."""
+        if row.google_etag is not None and row.google_event_id != event["id"]:
+            return  # the session has its own event already; this one is a stray copy
+        row.google_event_id = str(event["id"])
+        row.google_etag = str(event.get("etag") or "") or None
+        theirs = mapping.owned_from_event(event, self._calendar_tz)
+        row.sync_snapshot = mapping.dumps(theirs)
+        link = mapping.meet_link(event)
+        if link and row.want_meet and not row.meeting_link:
+            row.meeting_link = link
+        mine = mapping.owned_from_session(session_data(row, [], None))
+        if any(mine.get(k) != theirs.get(k) for k in mapping.OWNED_FIELDS if k in theirs):
+            # This file's version wins: it is the one the mentor has been editing.
+            enqueue_session_change(s, row)
+        self.summary.pulled += 1
+
+    def _import_exception(self, s: OrmSession, event: Json) -> SessionRow | None:
+        """One occurrence of a series moved or cancelled in Google: an event of its own,
+        ``<seriesId>_<original start>``, with recurringEventId and originalStartTime. It
+        becomes (or is linked to) the series' occurrence row; the series is unchanged."""
+        master = sync_repo.sessions_by_event_id(s, [str(event["recurringEventId"])]).get(
+            str(event["recurringEventId"]))
+        if master is None or master.series_id is not None or not master.rrule:
+            return None  # not one of our series
+        original = mapping.original_start(event, master.timezone)
+        if original is None:
+            return None
+        existing = next((e for e in sync_repo.exceptions_of(s, [master.id])[master.id]
+                         if e.original_start_utc == original), None)
+        if existing is not None:
+            if existing.google_etag is not None and not mapping.is_instance_of(
+                    existing.google_event_id, master.google_event_id):
+                return None  # sent as an event of its own by an earlier MentorDesk
+            existing.google_event_id = str(event["id"])
+            if sync_repo.outbox_entries(s, [existing.id]):
+                # Changed here too and not yet sent: the push patches the instance with it.
+                return None
+            # Nothing waits to be sent: Google's version of every field it changed wins.
+            existing.google_etag = None
+            existing.sync_snapshot = mapping.dumps(
+                mapping.owned_from_session(session_data(existing, [], None)))
+            return existing
+        row = SessionRow(
+            mentee_id=master.mentee_id, series_id=master.id, original_start_utc=original,
+            title=master.title, agenda=master.agenda, start_utc=original,
+            timezone=master.timezone, duration_minutes=master.duration_minutes,
+            meeting_link=master.meeting_link, want_meet=False, status="scheduled",
+            google_event_id=str(event["id"]))
+        # Start from the series' values, so a payload that carries only id and status (a
+        # cancelled occurrence) changes nothing but the status.
+        base = mapping.owned_from_session(session_data(row, [], None))
+        row.sync_snapshot = mapping.dumps(base)
+        sync_repo.add_session(s, row)
+        return row
 
     # ---- push ----------------------------------------------------------------------------
 
@@ -676,28 +921,40 @@ class SyncEngine:
             for entry in entries:
                 row = rows.get(entry.session_id)
                 seen.add(entry.session_id)
-                items.append(self._item(entry, row, exceptions, emails))
+                items.append(self._item(entry, row, rows, exceptions, emails))
             for sid in sorted(extra):
                 row = rows.get(sid)
                 if row is not None and sid not in seen and row.google_etag:
-                    items.append(self._item(None, row, exceptions, emails))
+                    items.append(self._item(None, row, rows, exceptions, emails))
             return items
 
     def _item(self, entry: sync_repo.OutboxItem | None, row: SessionRow | None,
-              exceptions: dict[int, list[SessionRow]], emails: dict[int, str]) -> _Item:
+              rows: dict[int, SessionRow], exceptions: dict[int, list[SessionRow]],
+              emails: dict[int, str]) -> _Item:
         if row is None:
             assert entry is not None
             return _Item(entry.session_id, entry, None, entry.google_event_id or "", None, None,
                          False)
+        master = rows.get(row.series_id) if row.series_id is not None else None
         data = session_data(row, exceptions.get(row.id, []),
-                            emails.get(row.mentee_id) if row.mentee_id else None)
-        return _Item(row.id, entry, data, row.google_event_id or "", row.google_etag,
-                     mapping.loads(row.sync_snapshot), bool(row.sync_conflict))
+                            emails.get(row.mentee_id) if row.mentee_id else None, master)
+        standalone = master is not None and as_exdate(master, row)
+        event_id = row.google_event_id or ""
+        if (master is not None and not standalone and row.google_etag is None
+                and master.google_event_id and row.original_start_utc is not None):
+            # One occurrence of a series is Google's instance of that series, never an
+            # event of its own: its id is the instance id.
+            event_id = mapping.instance_id(master.google_event_id, row.original_start_utc)
+        return _Item(row.id, entry, data, event_id, row.google_etag,
+                     mapping.loads(row.sync_snapshot), bool(row.sync_conflict),
+                     standalone=standalone,
+                     master_synced=master is not None and master.google_etag is not None)
 
     def _push(self) -> None:
         paused = self._paused_until()
         if paused is not None:
             self.summary.quota_paused_until = paused
+            self._was_paused = True
             return
         with self._db.reader() as s:
             entries = sync_repo.due_outbox(s, self._now())
@@ -706,18 +963,26 @@ class SyncEngine:
         items = self._load_items(entries)
         total = len(items)
         actions: list[_Action] = []
+        later: list[_Action] = []
         with self._db.transaction() as s:
             for item in items:
                 action = self._plan(s, item)
-                if action is not None:
+                if action is None:
+                    continue
+                if action.kind == "instance" and not item.master_synced:
+                    later.append(action)  # its series is created in the first round
+                else:
                     actions.append(action)
             self._flush_finished(s)
-        done = total - len(actions)
+        done = total - len(actions) - len(later)
         self._report("push", done, total)
+        if not actions:
+            actions, later = later, []
         rounds = 0
         while actions and rounds < MAX_ROUNDS and not self._stopped_by_quota():
             rounds += 1
-            follow: list[_Action] = []
+            follow: list[_Action] = later
+            later = []
             for chunk in _chunks(actions, self._batch_size * 2):
                 self._check_cancel()
                 try:
@@ -739,8 +1004,11 @@ class SyncEngine:
                         loaded.clear()
                 if self._stopped_by_quota():
                     break
-                done += sum(1 for a in chunk if a.kind not in ("get_adopt", "get_merge"))
+                done += sum(1 for a in chunk
+                            if a.kind not in ("get_adopt", "get_merge", "get_conference"))
                 self._report("push", min(done, total), total)
+            if any(a.kind == "get_conference" for a in follow):
+                self._policy.sleep(self._policy.base)  # give Google a moment to make it
             actions = follow
         if actions and not self._stopped_by_quota():
             with self._db.transaction() as s:
@@ -752,12 +1020,20 @@ class SyncEngine:
             return None  # waits for Keep mine / Use Google's
         entry = item.entry
         if item.data is None or (entry is not None and entry.op == "delete"):
-            if not item.event_id:
+            if not item.event_id or "_" in item.event_id:
+                # Never sent, or one occurrence of a series: deleting the series (the only
+                # way an occurrence row goes away) removes it in Google.
                 self._finish(s, item)
                 return None
             return _Action(item, "delete")
         data = item.data
         mine = mapping.owned_from_session(data)
+        if item.snapshot is not None and item.snapshot.get(FOREIGN_KEY):
+            # An event of the mentor's own calendar that MentorDesk did not make: read only.
+            self._finish(s, item)
+            return None
+        if data.series_id is not None and not item.standalone and item.etag is None:
+            return self._plan_instance(s, item, data, mine)
         if data.status == "cancelled":
             if item.etag is None:
                 return _Action(item, "delete")
@@ -767,19 +1043,56 @@ class SyncEngine:
             return _Action(item, "cancel", {"status": "cancelled"}, item.etag)
         problem = mapping.validate(data)
         if problem is not None:
-            self._invalid(s, item, *problem)
+            self._invalid(s, item, *problem, by_google=False)
             return None
         if item.etag is None:
-            return _Action(item, "insert", mapping.insert_body(data, mine))
+            body = mapping.insert_body(data, mine, self._file_id, self._invite)
+            if data.want_meet and not data.meeting_link:
+                body["conferenceData"] = mapping.conference_request(data)
+            return _Action(item, "insert", body)
         changed = mapping.changed_fields(item.snapshot, mine)
-        need_meet = data.want_meet and not data.meeting_link
-        if not changed and not need_meet:
+        meet = self._meet_step(item)
+        if meet == "read":
+            return _Action(item, "get_conference")
+        if not changed and meet is None:
             self._finish(s, item)
             return None
         body = mapping.event_fields(mine, changed)
-        if need_meet:
+        if meet == "ask":
             body["conferenceData"] = mapping.conference_request(data)
         return _Action(item, "patch", body, item.etag)
+
+    def _meet_step(self, item: _Item) -> str | None:
+        """"ask" Google for a Meet link, "read" one it is still making, or None."""
+        data = item.data
+        if data is None or not data.want_meet or data.meeting_link:
+            return None
+        state = (item.snapshot or {}).get(CONFERENCE_KEY)
+        if state == "pending":
+            return "read"
+        if state == "failure" and item.entry is None:
+            return None  # asked and refused: asked again only after the next edit
+        return "ask"
+
+    def _plan_instance(self, s: OrmSession, item: _Item, data: SessionData,
+                       mine: Json) -> _Action | None:
+        """The first push of one occurrence: PATCH the series' instance (Google makes it an
+        exception of the series), never a separate event and never a rewrite of the series."""
+        if not data.master_event_id:
+            if data.status == "cancelled":
+                self._finish(s, item)  # neither it nor its series was ever in Google
+            else:
+                self._defer(s, item, "waiting for its series to reach Google")
+            return None
+        row = sync_repo.session_row(s, item.session_id)
+        if row is not None and row.google_event_id != item.event_id:
+            row.google_event_id = item.event_id
+        if data.status != "cancelled":
+            problem = mapping.validate(data)
+            if problem is not None:
+                self._invalid(s, item, *problem, by_google=False)
+                return None
+        return _Action(item, "instance", mapping.instance_fields(mine))
 
     def _request(self, action: _Action) -> Any:
         # One resource object: building it parses the discovery document's methods anew.
@@ -788,17 +1101,19 @@ class SyncEngine:
         events = self._events
         cal = self._calendar_id
         eid = action.item.event_id
+        # Invitations follow the mentor's choice; without one, nobody is emailed.
+        send = self._invite if self._invite in mapping.INVITE_CHOICES else "none"
         if action.kind == "insert":
             return events.insert(calendarId=cal, body=action.body, conferenceDataVersion=1,
-                                 sendUpdates="none")
-        if action.kind in ("patch", "cancel", "adopt"):
+                                 sendUpdates=send)
+        if action.kind in ("patch", "cancel", "adopt", "instance"):
             request = events.patch(calendarId=cal, eventId=eid, body=action.body,
-                                   conferenceDataVersion=1, sendUpdates="none")
+                                   conferenceDataVersion=1, sendUpdates=send)
             if action.if_match:
                 request.headers["If-Match"] = action.if_match
             return request
         if action.kind == "delete":
-            return events.delete(calendarId=cal, eventId=eid, sendUpdates="none")
+            return events.delete(calendarId=cal, eventId=eid, sendUpdates=send)
         return events.get(calendarId=cal, eventId=eid)
 
     def _handle(self, s: OrmSession, action: _Action, response: Any,
@@ -812,6 +1127,8 @@ class SyncEngine:
             if action.kind == "delete":
                 self._record_deleted(s, item)
                 return []
+            if action.kind == "get_conference":
+                return self._record_conference(s, action, response)
             self._record_event(s, item, response)
             if action.kind == "insert":
                 self.summary.created += 1
@@ -819,11 +1136,22 @@ class SyncEngine:
                 self.summary.deleted += 1
             else:
                 self.summary.updated += 1
+            if mapping.conference_status(response) == "pending":
+                return [_Action(item, "get_conference")]
             return []
         status = int(exc.status_code)
         kind = _classify(exc)
         if kind == "quota":
             self._pause_for_quota()
+            return []
+        if kind == "disabled":
+            raise ApiNotEnabled(_reason(exc)) from exc
+        if kind == "forbidden":
+            if "insufficientPermissions" in _reasons(exc) or \
+                    "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in _reasons(exc):
+                raise PermissionMissing("change events in this calendar") from exc
+            self._invalid(s, item, "session", "Google does not allow MentorDesk to change "
+                          "this event (it belongs to someone else).")
             return []
         if action.kind == "delete" and status in (404, 410):
             self._record_deleted(s, item)
@@ -832,8 +1160,23 @@ class SyncEngine:
             return [_Action(item, "get_adopt")]
         if action.kind in ("patch", "cancel", "adopt") and status == 412:
             return [_Action(item, "get_merge")]
-        if status == 404 and action.kind in ("insert", "get_adopt"):
-            raise CalendarMissing(self._calendar_id)
+        if status == 404 and action.kind == "get_adopt":
+            # 409 then 404: the id belongs to an event deleted and purged in Google. Ids
+            # stay taken for ever, so this session gets a fresh one.
+            return self._fresh_id(s, item)
+        if status == 404 and action.kind == "insert":
+            if not self._calendar_exists():
+                raise CalendarMissing(self._calendar_id)
+            self._defer(s, item, "Google Calendar could not find where to put it (HTTP 404)")
+            return []
+        if status == 404 and action.kind == "instance":
+            if item.master_synced or action.reads:
+                self._invalid(s, item, "start time", "The series in Google Calendar has no "
+                              "occurrence at this session's original time; edit the series "
+                              "or this session again.", by_google=False)
+            else:
+                self._defer(s, item, "waiting for its series to reach Google")
+            return []
         if status == 404 and action.kind in ("patch", "cancel", "adopt", "get_merge"):
             # Gone for good in Google (not even kept as cancelled): create it again.
             item.etag = None
@@ -841,8 +1184,12 @@ class SyncEngine:
             if item.data is None or item.data.status == "cancelled":
                 self._record_deleted(s, item)
                 return []
+            if item.data.series_id is not None and not item.standalone:
+                return [_Action(item, "instance", mapping.instance_fields(
+                    mapping.owned_from_session(item.data)), reads=1)]
             return [_Action(item, "insert", mapping.insert_body(
-                item.data, mapping.owned_from_session(item.data)))]
+                item.data, mapping.owned_from_session(item.data), self._file_id,
+                self._invite))]
         if status == 400:
             message = str(getattr(exc, "reason", "")) or "invalid data"
             self._invalid(s, item, mapping.field_from_error(message), message)
@@ -850,9 +1197,28 @@ class SyncEngine:
         self._defer(s, item, f"HTTP {status} {_reason(exc)}".strip())
         return []
 
+    def _fresh_id(self, s: OrmSession, item: _Item) -> list[_Action]:
+        row = sync_repo.session_row(s, item.session_id)
+        if row is None or item.data is None:
+            return []
+        row.google_event_id = new_event_id()
+        entry = sync_repo.outbox_entries(s, [row.id]).get(row.id)
+        if entry is not None:
+            entry.google_event_id = row.google_event_id
+        item.event_id = row.google_event_id
+        item.data = replace(item.data, google_event_id=row.google_event_id)
+        log.info("event id of session %d was purged in Google; a new one is used", row.id)
+        body = mapping.insert_body(item.data, mapping.owned_from_session(item.data),
+                                   self._file_id, self._invite)
+        if item.data.want_meet and not item.data.meeting_link:
+            body["conferenceData"] = mapping.conference_request(item.data)
+        return [_Action(item, "insert", body)]
+
     def _adopt(self, s: OrmSession, item: _Item, event: Json) -> list[_Action]:
         """409 on insert: the event exists. Ours (an earlier answer was lost) → adopt it."""
-        if mapping.session_marker(event) != str(item.session_id) or item.data is None:
+        file_mark = mapping.file_marker(event)
+        if (mapping.session_marker(event) != str(item.session_id) or item.data is None
+                or file_mark not in (None, self._file_id)):
             # Practically impossible with uuid4 ids, but never overwrite a stranger's event.
             row = sync_repo.session_row(s, item.session_id)
             if row is not None:
@@ -869,8 +1235,8 @@ class SyncEngine:
             return [_Action(item, "cancel", {"status": "cancelled"}, item.etag)]
         body = mapping.event_fields(mine)
         body["status"] = "confirmed"  # revives an event deleted in Google
-        body["extendedProperties"] = {"private": {mapping.PRIVATE_KEY: str(item.session_id)}}
-        if item.data.want_meet and not mapping.meet_link(event):
+        body["extendedProperties"] = mapping.marker(item.session_id, self._file_id)
+        if item.data.want_meet and mapping.conference_status(event) is None:
             body["conferenceData"] = mapping.conference_request(item.data)
         return [_Action(item, "adopt", body, item.etag)]
 
@@ -893,7 +1259,7 @@ class SyncEngine:
             mapping.apply_owned(row, result.merged)
         etag = str(event.get("etag"))
         row.google_etag = etag
-        row.sync_snapshot = mapping.dumps(theirs)
+        row.sync_snapshot = mapping.dumps(self._snapshot(event, theirs))
         link = mapping.meet_link(event)
         if link and row.want_meet:
             row.meeting_link = link
@@ -903,7 +1269,7 @@ class SyncEngine:
             self._finish(s, item)
             return []
         diff = {k for k in mapping.OWNED_FIELDS if result.merged.get(k) != theirs.get(k)}
-        need_meet = item.data.want_meet and not link
+        need_meet = item.data.want_meet and mapping.conference_status(event) is None
         if not diff and not need_meet:
             self._finish(s, item)
             return []
@@ -928,13 +1294,58 @@ class SyncEngine:
         row = sync_repo.session_row(s, item.session_id)
         if row is not None and row.google_event_id == item.event_id:
             row.google_etag = str(event.get("etag") or "") or None
-            row.sync_snapshot = mapping.dumps(mapping.owned_from_event(event,
-                                                                       self._calendar_tz))
+            snapshot = self._snapshot(event, mapping.owned_from_event(event, self._calendar_tz))
+            row.sync_snapshot = mapping.dumps(snapshot)
             row.sync_error = None
             link = mapping.meet_link(event)
             if link and row.want_meet:
                 row.meeting_link = link
+            if snapshot.get(CONFERENCE_KEY) == "failure" and row.want_meet:
+                row.sync_error = MEET_FAILED
+            item.etag, item.snapshot = row.google_etag, snapshot
         self._finish(s, item)
+
+    @staticmethod
+    def _snapshot(event: Json, owned: Json) -> Json:
+        snapshot = dict(owned)
+        conference = mapping.conference_status(event)
+        if conference is not None:
+            snapshot[CONFERENCE_KEY] = conference
+        return snapshot
+
+    def _record_conference(self, s: OrmSession, action: _Action, event: Json) -> list[_Action]:
+        """A Meet link Google was still making: read again a few times, then leave it for
+        the next sync (asking again would make a second meeting)."""
+        item = action.item
+        state = mapping.conference_status(event)
+        row = sync_repo.session_row(s, item.session_id)
+        if row is None:
+            return []
+        if state == "pending":
+            if action.reads + 1 < CONFERENCE_READS:
+                return [_Action(item, "get_conference", reads=action.reads + 1)]
+            snapshot = mapping.loads(row.sync_snapshot) or {}
+            snapshot[CONFERENCE_KEY] = "pending"
+            row.sync_snapshot = mapping.dumps(snapshot)
+            enqueue_session_change(s, row)
+            return []
+        snapshot = mapping.loads(row.sync_snapshot) or {}
+        if state is None:
+            snapshot.pop(CONFERENCE_KEY, None)
+        else:
+            snapshot[CONFERENCE_KEY] = state
+        row.sync_snapshot = mapping.dumps(snapshot)
+        if event.get("etag") and mapping.owned_from_event(event, self._calendar_tz) == {
+                k: snapshot.get(k) for k in mapping.OWNED_FIELDS}:
+            row.google_etag = str(event["etag"])
+        link = mapping.meet_link(event)
+        if state == "success" and link and row.want_meet:
+            row.meeting_link = link
+            row.sync_error = None
+        elif state == "failure" and row.want_meet:
+            row.sync_error = MEET_FAILED
+        self._finish(s, item)
+        return []
 
     def _record_deleted(self, s: OrmSession, item: _Item) -> None:
         row = sync_repo.session_row(s, item.session_id)
@@ -947,8 +1358,13 @@ class SyncEngine:
         self.summary.deleted += 1
         self._finish(s, item)
 
-    def _invalid(self, s: OrmSession, item: _Item, field_name: str, message: str) -> None:
-        text = f"Google refused the {field_name}: {message}"
+    def _invalid(self, s: OrmSession, item: _Item, field_name: str, message: str, *,
+                 by_google: bool = True) -> None:
+        # Say which side refused: Google's own 400s, or MentorDesk's check before sending.
+        if by_google:
+            text = f"Google refused the {field_name}: {message}"
+        else:
+            text = f"{mapping.LOCAL_REFUSAL}{field_name}): {message}"
         if item.entry is not None:
             sync_repo.mark_invalid(s, item.session_id, text)
         else:

@@ -85,3 +85,50 @@ class MassDeleteBlocked(SyncError):
 class SyncCancelled(SyncError):
     def __init__(self) -> None:
         super().__init__("Sync cancelled.", hint="Changes not yet sent stay queued.")
+
+
+class CalendarChoiceNeeded(SyncError):
+    """No calendar is known for this file or this sign-in, and the app may not see whether
+    one exists (``calendar.app.created`` cannot list calendars): the mentor decides."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "MentorDesk does not know which Google calendar to use.",
+            hint="If you already have a MentorDesk calendar (from another computer or an "
+                 "earlier file), give its calendar ID; otherwise create one. In the app: "
+                 "Tools ▸ Settings ▸ Google Calendar…; on the command line: mentordesk sync "
+                 "--calendar-id ID or --create-calendar.")
+
+
+class ApiNotEnabled(SyncError):
+    """403 accessNotConfigured: the Calendar API is off in the mentor's Cloud project."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The Google Calendar API is not enabled in your Google Cloud project.",
+            hint="Enable it (Google Cloud Console ▸ APIs & Services ▸ Library ▸ Google "
+                 "Calendar API ▸ Enable; step 2 of docs/google-calendar.md), wait a minute, "
+                 "then sync again. Queued changes are kept.")
+        self.detail = detail
+
+
+class PermissionMissing(SyncError):
+    """403 insufficientPermissions / forbidden: the sign-in may not do what was asked."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Google did not allow MentorDesk to {what}.",
+            hint="Reconnect Google in Tools ▸ Settings ▸ Google Calendar… and allow the "
+                 "access it asks for. Queued changes are kept.")
+        self.what = what
+
+
+class CalendarNotFound(SyncError):
+    """The calendar id the mentor gave does not exist or is not MentorDesk's to use."""
+
+    def __init__(self, calendar_id: str) -> None:
+        super().__init__(
+            f"Google Calendar has no calendar “{calendar_id}” that MentorDesk may use.",
+            hint="Copy the ID from Google Calendar ▸ Settings ▸ the MentorDesk calendar ▸ "
+                 "Integrate calendar, or create a new MentorDesk calendar.")
+        self.calendar_id = calendar_id

@@ -8,6 +8,8 @@ are ever written by a PATCH, so Google's side survives every push untouched.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 Json = dict[str, Any]
 
 PRIVATE_KEY = "mentordeskSessionId"
+# Which database file an event belongs to: session ids are only unique within one file, so
+# a marker is ours only when this matches (events from before it existed count as ours).
+FILE_KEY = "mentordeskFile"
+# sendUpdates values Google accepts; "none" also means no attendee is added.
+INVITE_CHOICES: tuple[str, ...] = ("none", "all", "externalOnly")
 OWNED_FIELDS: tuple[str, ...] = (
     "title", "description", "start", "minutes", "timezone", "recurrence", "status",
 )
@@ -30,6 +37,8 @@ FIELD_LABELS: dict[str, str] = {
     "attendees": "mentee's email",
 }
 MAX_TITLE = 1024
+# How a refusal by MentorDesk's own check (nothing was sent) starts; status.py reads it.
+LOCAL_REFUSAL = "Not sent to Google Calendar (the "
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,20 @@ class SessionData:
     mentee_email: str | None
     series_id: int | None
     original_start_utc: datetime | None
-    # Original starts of cancelled or moved occurrences of this series (EXDATE lines).
+    # Original starts of cancelled occurrences kept as EXDATE lines on this series (those
+    # pulled from Google's EXDATEs and those pushed before occurrences became instances).
     exdates: tuple[datetime, ...] = field(default=())
+    # For one occurrence of a series: the series' Google event id, once it has one.
+    master_event_id: str | None = None
+
+
+def instance_id(master_event_id: str, original_start: datetime) -> str:
+    """Google's id for one occurrence of a series: ``<seriesId>_<start in UTC basic>``."""
+    return f"{master_event_id}_{original_start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def is_instance_of(event_id: str | None, master_event_id: str | None) -> bool:
+    return bool(event_id and master_event_id and event_id.startswith(master_event_id + "_"))
 
 
 def _iso(dt: datetime) -> str:
@@ -63,11 +84,44 @@ def exdate_line(when: datetime, tz: str) -> str:
     return f"EXDATE;TZID={tz}:{local:%Y%m%dT%H%M%S}"
 
 
+def parse_exdates(lines: Sequence[str], default_tz: str) -> list[datetime]:
+    """The instants of every EXDATE line (RFC 5545 §3.8.5.1: a TZID, UTC or date values)."""
+    out: list[datetime] = []
+    for line in lines:
+        if not line.upper().startswith("EXDATE"):
+            continue
+        head, _, values = line.partition(":")
+        params = dict(p.split("=", 1) for p in head.split(";")[1:] if "=" in p)
+        zone = _zone(params.get("TZID", default_tz))
+        for value in values.split(","):
+            value = value.strip()
+            try:
+                if len(value) == 8:
+                    dt = datetime.strptime(value, "%Y%m%d").replace(tzinfo=zone)
+                elif value.endswith("Z"):
+                    dt = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                else:
+                    dt = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+            out.append(dt.astimezone(UTC))
+    return out
+
+
+def normalise_recurrence(lines: Sequence[str], tz: str) -> list[str]:
+    """Google's recurrence lines with EXDATEs in the one form MentorDesk writes, so that the
+    same exclusions written differently (UTC, several per line) never count as a change."""
+    kept = [line for line in lines if not line.upper().startswith("EXDATE")]
+    kept.extend(exdate_line(d, tz) for d in parse_exdates(lines, tz))
+    return sorted(set(kept))
+
+
 def owned_from_session(s: SessionData) -> Json:
     recurrence: list[str] = []
     if s.rrule and s.series_id is None:
         recurrence.append(f"RRULE:{s.rrule.removeprefix('RRULE:')}")
         recurrence.extend(exdate_line(d, s.timezone) for d in s.exdates)
+        recurrence = sorted(set(recurrence))
     return {
         "title": s.title,
         "description": s.agenda,
@@ -101,10 +155,11 @@ def owned_from_event(event: Json, default_tz: str) -> Json:
     start_raw: Json = event.get("start") or {}
     end_raw: Json = event.get("end") or {}
     tz = str(start_raw.get("timeZone") or default_tz)
-    recurrence = sorted(str(r) for r in event.get("recurrence") or [])
+    recurrence = normalise_recurrence([str(r) for r in event.get("recurrence") or []], tz)
     if not start_raw:
-        # Cancelled events in incremental lists may carry nothing but id and status.
-        return {"status": event.get("status", "cancelled"), "recurrence": recurrence}
+        # Without showDeleted Google guarantees a deleted event only its id and status:
+        # every other field is absent, and absent is not a change.
+        return {"status": "cancelled" if event.get("status") == "cancelled" else "confirmed"}
     start, _ = _parse_when(start_raw, tz)
     end, _ = _parse_when(end_raw or start_raw, tz)
     return {
@@ -116,6 +171,18 @@ def owned_from_event(event: Json, default_tz: str) -> Json:
         "recurrence": recurrence,
         "status": "cancelled" if event.get("status") == "cancelled" else "confirmed",
     }
+
+
+def original_start(event: Json, default_tz: str) -> datetime | None:
+    """Which occurrence of its series an exception event replaces (UTC)."""
+    raw = event.get("originalStartTime")
+    if not isinstance(raw, dict) or not (raw.get("dateTime") or raw.get("date")):
+        return None
+    try:
+        when, _ = _parse_when(raw, str(raw.get("timeZone") or default_tz))
+    except ValueError:
+        return None
+    return when
 
 
 def meet_link(event: Json) -> str | None:
@@ -133,10 +200,34 @@ def session_marker(event: Json) -> str | None:
     return str(value) if value is not None else None
 
 
+def file_marker(event: Json) -> str | None:
+    private = (event.get("extendedProperties") or {}).get("private") or {}
+    value = private.get(FILE_KEY)
+    return str(value) if value is not None else None
+
+
+def instance_fields(owned: Json) -> Json:
+    """The PATCH that turns one occurrence of a series into this session's version of it."""
+    body = event_fields(owned, {"title", "description", "start", "minutes", "timezone",
+                                "status"})
+    return body
+
+
 def conference_request(s: SessionData) -> Json:
-    # Derived from the session, so a retried write cannot create a second meeting.
-    return {"createRequest": {"requestId": f"mentordesk-{s.google_event_id}",
+    # Google ignores a requestId it has seen before, so each request needs a new one; a
+    # retried write cannot make a second meeting because the engine asks only while the
+    # event has no conference at all (a pending one is read again, never re-requested).
+    return {"createRequest": {"requestId": uuid.uuid4().hex,
                               "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+
+
+def conference_status(event: Json) -> str | None:
+    """"pending", "success" or "failure" for a conference Google is making; None without one."""
+    conf = event.get("conferenceData") or {}
+    status = ((conf.get("createRequest") or {}).get("status") or {}).get("statusCode")
+    if status:
+        return str(status)
+    return "success" if meet_link(event) else None
 
 
 def _when(owned: Json) -> tuple[Json, Json]:
@@ -165,12 +256,16 @@ def event_fields(owned: Json, only: set[str] | None = None) -> Json:
     return body
 
 
-def insert_body(s: SessionData, owned: Json) -> Json:
+def marker(session_id: int, file_id: str) -> Json:
+    return {"private": {PRIVATE_KEY: str(session_id), FILE_KEY: file_id}}
+
+
+def insert_body(s: SessionData, owned: Json, file_id: str, invite: str = "none") -> Json:
     body = event_fields(owned)
     body["id"] = s.google_event_id
     body["status"] = "confirmed"
-    body["extendedProperties"] = {"private": {PRIVATE_KEY: str(s.id)}}
-    if s.mentee_email:
+    body["extendedProperties"] = marker(s.id, file_id)
+    if s.mentee_email and invite != "none":
         body["attendees"] = [{"email": s.mentee_email}]
     if s.want_meet and not s.meeting_link:
         body["conferenceData"] = conference_request(s)

@@ -22,11 +22,13 @@ from mentordesk.sync.credentials import (
     google_credentials,
     load_client_config,
 )
-from mentordesk.sync.engine import SyncEngine, SyncProgress
+from mentordesk.sync.engine import CalendarSource, SyncEngine, SyncProgress
 from mentordesk.sync.errors import NotConnected, SyncError
 from mentordesk.sync.retry import RetryPolicy
 
 MODES = ("app", "primary")
+STATE_CALENDAR_CHOICE = "calendar_choice"
+CREATE_CALENDAR = "create"
 # What a sync imports and then keeps for the life of the process (with what they pull in:
 # cryptography, pyparsing, uritemplate, email, ...). googleapiclient.discovery also loads the
 # bundled discovery documents' package.
@@ -43,10 +45,23 @@ CLIENT_MODULES = (
 )
 
 
+INVITATIONS = {
+    "none": "Don't invite mentees (only my calendar)",
+    "all": "Invite the mentee; Google emails the invitation",
+    "externalOnly": "Invite the mentee; email only guests who don't use Google Calendar",
+}
+DEFAULT_INVITATIONS = "none"
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     client_secrets: str | None
     mode: str  # "app": a MentorDesk calendar (default); "primary": the main calendar
+    # Google's sendUpdates: "none" (the mentee is not a guest), "all", "externalOnly".
+    invitations: str = DEFAULT_INVITATIONS
+    # The mentor's answer when no calendar was known: create one, or use this id.
+    create_calendar: bool = False
+    calendar_choice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,15 +77,24 @@ def load_settings(db: Database) -> SyncSettings:
     with db.reader() as s:
         mode = sync_repo.get_state(s, engine_module.STATE_MODE) or "app"
         path = sync_repo.get_state(s, engine_module.STATE_CLIENT_SECRETS)
-    return SyncSettings(path, mode if mode in MODES else "app")
+        invitations = sync_repo.get_state(s, engine_module.STATE_INVITES) or DEFAULT_INVITATIONS
+        choice = sync_repo.get_state(s, STATE_CALENDAR_CHOICE)
+    return SyncSettings(path, mode if mode in MODES else "app",
+                        invitations if invitations in INVITATIONS else DEFAULT_INVITATIONS,
+                        create_calendar=choice == CREATE_CALENDAR,
+                        calendar_choice=choice if choice and choice != CREATE_CALENDAR else None)
 
 
 def save_settings(db: Database, *, client_secrets: str | Path | None = None,
-                  mode: str | None = None) -> None:
+                  mode: str | None = None, invitations: str | None = None) -> None:
     """Store settings; switching calendars queues every session for the new one."""
     if mode is not None and mode not in MODES:
         raise ValueError(f"unknown calendar mode {mode!r}")
+    if invitations is not None and invitations not in INVITATIONS:
+        raise ValueError(f"unknown invitation choice {invitations!r}")
     with db.transaction() as s:
+        if invitations is not None:
+            sync_repo.set_state(s, engine_module.STATE_INVITES, invitations)
         if client_secrets is not None:
             sync_repo.set_state(s, engine_module.STATE_CLIENT_SECRETS, str(client_secrets))
         if mode is not None:
@@ -80,6 +104,23 @@ def save_settings(db: Database, *, client_secrets: str | Path | None = None,
                 sync_repo.set_state(s, engine_module.STATE_CALENDAR_ID, None)
                 sync_repo.set_state(s, engine_module.STATE_SYNC_TOKEN, None)
                 sync_repo.reset_for_new_calendar(s)
+
+
+def choose_calendar(db: Database, *, create: bool = False,
+                    calendar_id: str | None = None) -> None:
+    """The mentor's answer to "which calendar?": create a new MentorDesk calendar, or use
+    the one with this id (from another computer). The next sync acts on it."""
+    if create == bool(calendar_id):
+        raise ValueError("either create a calendar or give its id")
+    value = CREATE_CALENDAR if create else str(calendar_id).strip()
+    with db.transaction() as s:
+        sync_repo.set_state(s, STATE_CALENDAR_CHOICE, value)
+
+
+def forget_sync_token(db: Database) -> None:
+    """After a new sign-in: the next sync relists the calendar and reconciles everything."""
+    with db.transaction() as s:
+        sync_repo.set_state(s, engine_module.STATE_SYNC_TOKEN, None)
 
 
 def overview(db: Database) -> SyncOverview:
@@ -118,5 +159,11 @@ def build_engine(db: Database, *, store: CredentialStore | None = None,
     if settings.mode == "primary" and SCOPE_EVENTS not in signin.scopes:
         raise SyncError("MentorDesk may not yet write to your main calendar.",
                         hint="Reconnect Google in Settings ▸ Google Calendar… to allow it.")
+    keyring = store or CredentialStore()
+    calendar = CalendarSource(
+        remembered=signin.calendar_id, can_list=signin.can_list_calendars,
+        create=settings.create_calendar, chosen=settings.calendar_choice,
+        remember=keyring.remember_calendar)
     return SyncEngine(db, google_credentials(signin, client), endpoint=endpoint,
-                      mode=settings.mode, policy=policy, progress=progress, cancel=cancel)
+                      mode=settings.mode, policy=policy, progress=progress, cancel=cancel,
+                      calendar=calendar)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
-from mentordesk.sync.mapping import FIELD_LABELS, Json
+from mentordesk.sync.mapping import FIELD_LABELS, LOCAL_REFUSAL, Json
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ def session_sync_status(db: Database, session_id: int) -> SessionSyncStatus:
         field_name = None
         if sync_error.startswith("Google refused the "):
             field_name = sync_error.removeprefix("Google refused the ").split(":", 1)[0]
+        elif sync_error.startswith(LOCAL_REFUSAL):
+            field_name = sync_error.removeprefix(LOCAL_REFUSAL).split("):", 1)[0]
         return SessionSyncStatus("error", sync_error, error_field=field_name)
     if queued:
         text = "Waiting to be sent to Google Calendar."

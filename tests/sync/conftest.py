@@ -26,7 +26,7 @@ from mentordesk.sync.credentials import (
     google_credentials,
     load_client_config,
 )
-from mentordesk.sync.engine import SyncEngine
+from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.retry import RetryPolicy
 from tests.calendar_standin import CalendarStandIn
 
@@ -137,6 +137,7 @@ def make_engine(db: Database, standin: CalendarStandIn, client_config: ClientCon
         kwargs.setdefault("policy", fast_policy())
         kwargs.setdefault("timeout", 2.0)
         kwargs.setdefault("endpoint", standin.api_endpoint)
+        kwargs.setdefault("calendar", CalendarSource(create=True))
         creds = google_credentials(kwargs.pop("signin", signin), client_config)
         return SyncEngine(kwargs.pop("database", db), creds, **kwargs)
 

@@ -24,7 +24,7 @@ from mentordesk.sync.credentials import (
     google_credentials,
     load_client_config,
 )
-from mentordesk.sync.engine import SyncEngine
+from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.errors import SyncError
 from mentordesk.sync.mapping import PRIVATE_KEY
 from tests.calendar_standin import CalendarStandIn
@@ -59,6 +59,7 @@ def test_repeated_syncs_converge_under_faults(template_db: Path, seed: int, init
         def sync() -> None:
             engine = SyncEngine(db, google_credentials(signin, client),
                                 endpoint=standin.api_endpoint, timeout=0.3,
+                                calendar=CalendarSource(create=True),
                                 policy=fast_policy(max_attempts=3))
             # Offline, 5xx, rate limits: the next sync carries on.
             with contextlib.suppress(SyncError):

@@ -31,7 +31,7 @@ from mentordesk.sync.credentials import (
     load_client_config,
     scopes_for,
 )
-from mentordesk.sync.engine import SyncEngine
+from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.errors import AuthRevoked, ClientSecretsMissing, SecureStorageUnavailable
 from tests.calendar_standin import CalendarStandIn
 from tests.sync.conftest import MemoryKeyring, add_sessions, fast_policy
@@ -125,8 +125,10 @@ def test_client_secrets_from_env_and_errors(tmp_path: Path, monkeypatch: pytest.
     web.write_text(json.dumps({"web": {"client_id": "x"}}))
     with pytest.raises(ClientSecretsMissing, match="Desktop app"):
         load_client_config(web)
-    assert scopes_for("app") == [SCOPE_APP_CALENDAR]
-    assert scopes_for("primary") == [SCOPE_EVENTS]
+    # Least privilege: one calendar scope, plus OpenID's email only to name the account.
+    identity = ["openid", "https://www.googleapis.com/auth/userinfo.email"]
+    assert scopes_for("app") == [SCOPE_APP_CALENDAR, *identity]
+    assert scopes_for("primary") == [SCOPE_EVENTS, *identity]
 
 
 def test_oauth_flow_completes_against_standin(standin: CalendarStandIn,
@@ -152,13 +154,34 @@ def test_oauth_flow_completes_against_standin(standin: CalendarStandIn,
                      on_url=seen.append, launch=browser)
     assert finished.wait(5)
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(seen[0]).query))
-    assert query["scope"] == SCOPE_APP_CALENDAR
+    assert query["scope"].split() == scopes_for("app")
     assert query["prompt"] == "consent"
     assert query["access_type"] == "offline"
     assert query["code_challenge_method"] == "S256"
-    assert query["redirect_uri"].startswith("http://localhost:")
+    # RFC 8252 §8.3: the loopback IP literal, never "localhost".
+    redirect = urllib.parse.urlsplit(query["redirect_uri"])
+    assert redirect.scheme == "http" and redirect.hostname == "127.0.0.1" and redirect.port
+    assert standin.redirect_uris == [query["redirect_uri"]]
     assert signin.refresh_token in standin.refresh_tokens
+    # The account comes from the id token Google returns with the openid/email scopes.
+    assert signin.account == standin.account
     assert CredentialStore().load() == signin
+
+
+def test_account_is_read_from_an_id_token_and_never_guessed() -> None:
+    from mentordesk.sync.credentials import account_from_id_token
+
+    def jwt(claims: dict[str, object]) -> str:
+        import base64
+
+        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        return f"eyJhbGciOiJSUzI1NiJ9.{body}.c2ln"
+
+    assert account_from_id_token(jwt({"email": "ada@example.org"})) == "ada@example.org"
+    assert account_from_id_token(jwt({"sub": "1"})) is None
+    assert account_from_id_token("not-a-jwt") is None
+    assert account_from_id_token("a.!!!.c") is None
+    assert account_from_id_token(None) is None
 
 
 def test_oauth_flow_without_browser_surfaces_the_url(client_config: ClientConfig,
@@ -191,7 +214,8 @@ def test_disconnect_revokes_and_deletes(standin: CalendarStandIn, db: Database,
     assert standin.refresh_tokens[signin.refresh_token]["revoked"]
     add_sessions(db, 1)
     engine = SyncEngine(db, google_credentials(signin, client_config),
-                        endpoint=standin.api_endpoint, policy=fast_policy())
+                        endpoint=standin.api_endpoint, policy=fast_policy(),
+                        calendar=CalendarSource(create=True))
     with pytest.raises(AuthRevoked):
         engine.run()
 
@@ -208,12 +232,14 @@ def test_no_token_in_database_or_log(standin: CalendarStandIn, db: Database,
     try:
         add_sessions(db, 5)
         engine = SyncEngine(db, google_credentials(signin, client_config),
-                            endpoint=standin.api_endpoint, policy=fast_policy())
+                            endpoint=standin.api_endpoint, policy=fast_policy(),
+                        calendar=CalendarSource(create=True))
         engine.run()
         standin.revoke_all()
         with pytest.raises(AuthRevoked):
             SyncEngine(db, google_credentials(signin, client_config),
-                       endpoint=standin.api_endpoint, policy=fast_policy()).run()
+                       endpoint=standin.api_endpoint, policy=fast_policy(),
+                        calendar=CalendarSource(create=True)).run()
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)

@@ -10,7 +10,7 @@ import pytest
 
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
-from mentordesk.sync.engine import resolve_conflict
+from mentordesk.sync.engine import CalendarSource, resolve_conflict
 from mentordesk.sync.errors import (
     AuthRevoked,
     CalendarMissing,
@@ -18,6 +18,7 @@ from mentordesk.sync.errors import (
     Offline,
 )
 from mentordesk.sync.mapping import PRIVATE_KEY
+from mentordesk.sync.service import save_settings
 from tests.calendar_standin import CalendarStandIn, Fault
 from tests.sync.conftest import (
     START,
@@ -62,7 +63,8 @@ def test_first_sync_creates_calendar_and_events(db: Database, standin: CalendarS
     kickoff = events[str(one)][0]
     assert kickoff["summary"] == "Kick-off"
     assert kickoff["description"] == "Goals"
-    assert kickoff["attendees"] == [{"email": "ada@example.com"}]
+    # Invitations are off until the mentor turns them on: the mentee is not a guest.
+    assert "attendees" not in kickoff
     assert kickoff["id"] == get_session(db, one).google_event_id
     weekly = events[str(series)][0]
     assert weekly["recurrence"] == ["RRULE:FREQ=WEEKLY;INTERVAL=2"]
@@ -222,6 +224,7 @@ def test_412_with_only_google_owned_changes_repatches_without_conflict(
         db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
     mentee = add_mentee(db, "Ada", "ada@example.com")
     sid = add_session(db, title="Original", mentee_id=mentee)
+    save_settings(db, invitations="all")  # the mentee is a guest who can reply
     make_engine().run()
     cal = calendar_id(db)
     eid = get_session(db, sid).google_event_id or ""
@@ -407,8 +410,9 @@ def test_meet_link_round_trip(db: Database, standin: CalendarStandIn,
     event = standin.get_event(cal, row.google_event_id or "")
     assert row.meeting_link and row.meeting_link.startswith("https://meet.google.com/")
     assert event["hangoutLink"] == row.meeting_link
-    assert event["conferenceData"]["createRequest"]["requestId"] == (
-        f"mentordesk-{row.google_event_id}")
+    # A new requestId for each request: Google ignores one it has seen before.
+    request_id = event["conferenceData"]["createRequest"]["requestId"]
+    assert request_id not in str(row.google_event_id) and len(request_id) >= 16
     # Editing the session keeps the same conference.
     edit_session(db, sid, title="Renamed")
     make_engine().run()
@@ -482,7 +486,7 @@ def test_invalid_data_is_a_per_session_error_not_retried(
     assert get_session(db, bad_zone).sync_error is None
 
 
-def test_recurring_series_with_cancelled_occurrence_uses_exdate(
+def test_cancelled_occurrence_is_an_instance_of_the_series_not_a_rewrite(
         db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
     from mentordesk.storage.outbox import enqueue_session_change
     from mentordesk.storage.schema import Session as Row
@@ -496,11 +500,19 @@ def test_recurring_series_with_cancelled_occurrence_uses_exdate(
                          original_start_utc=START + timedelta(days=7), status="cancelled")
         s.add(occurrence)
         s.flush()
+        occurrence_id = occurrence.id
         enqueue_session_change(s, occurrence)
+    master_eid = get_session(db, master).google_event_id or ""
+    series_etag = standin.get_event(cal, master_eid)["etag"]
     make_engine().run()
-    event = standin.get_event(cal, get_session(db, master).google_event_id or "")
-    assert sorted(event["recurrence"]) == ["EXDATE;TZID=Europe/Berlin:20260309T100000",
-                                           "RRULE:FREQ=WEEKLY"]
+    # Google's way: the series is untouched, the occurrence is its cancelled instance.
+    event = standin.get_event(cal, master_eid)
+    assert event["recurrence"] == ["RRULE:FREQ=WEEKLY"]
+    assert event["etag"] == series_etag
+    instance = standin.get_event(cal, f"{master_eid}_20260309T090000Z")
+    assert instance["status"] == "cancelled"
+    assert instance["recurringEventId"] == master_eid
+    assert get_session(db, occurrence_id).google_event_id == instance["id"]
     assert pending(db) == 0
     assert len(standin.events(cal)) == 1
 
@@ -554,13 +566,18 @@ def test_lost_database_rebuilds_mapping_from_google(
     from mentordesk.storage.database import open_database
 
     add_sessions(db, 3)
-    make_engine().run()
+    remembered: list[str] = []
+    make_engine(calendar=CalendarSource(create=True, remember=remembered.append)).run()
+    assert remembered == [calendar_id(db)]
     assert isinstance(template_db, Path) and isinstance(tmp_path, Path)
     fresh_path = tmp_path / "fresh.sqlite3"
     shutil.copy(template_db, fresh_path)
     fresh = open_database(fresh_path)
     try:
-        summary = make_engine(database=fresh).run()
+        # The new file finds the calendar kept with the sign-in, not by listing calendars
+        # (calendar.app.created may not list them).
+        summary = make_engine(database=fresh,
+                              calendar=CalendarSource(remembered=remembered[0])).run()
         assert summary.pulled == 3
         with fresh.reader() as s:
             from mentordesk.storage.schema import Session as Row

@@ -13,7 +13,7 @@ from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
 from mentordesk.sync import engine as engine_module
 from mentordesk.sync.credentials import ClientConfig, StoredSignIn, google_credentials
-from tests.calendar_standin import CalendarStandIn, Fault
+from tests.calendar_standin import SCOPE_FULL, CalendarStandIn, Fault
 from tests.sync.conftest import EngineFactory, add_sessions, calendar_id
 
 WHEN = {"start": {"dateTime": "2026-03-02T10:00:00+01:00", "timeZone": "Europe/Berlin"},
@@ -21,9 +21,11 @@ WHEN = {"start": {"dateTime": "2026-03-02T10:00:00+01:00", "timeZone": "Europe/B
 
 
 @pytest.fixture
-def api(standin: CalendarStandIn, client_config: ClientConfig,
-        signin: StoredSignIn) -> Iterator[Any]:
+def api(standin: CalendarStandIn, client_config: ClientConfig) -> Iterator[Any]:
+    """The client library with a full-calendar token: these tests use the primary calendar."""
     import importlib
+
+    signin = StoredSignIn(standin.issue_refresh_token([SCOPE_FULL]), (SCOPE_FULL,))
 
     import httplib2
     from googleapiclient.discovery import build
@@ -88,8 +90,18 @@ def test_etags_if_match_put_and_conference(api: Any) -> None:
     with_meet = events.patch(calendarId="primary", eventId="etag0000001",
                              body={"conferenceData": {"createRequest": {"requestId": "r1"}}},
                              conferenceDataVersion=1).execute()
+    # A new conference starts pending; reading the event again finds it made.
+    assert with_meet["conferenceData"]["createRequest"]["status"]["statusCode"] == "pending"
+    assert "hangoutLink" not in with_meet
+    with_meet = events.get(calendarId="primary", eventId="etag0000001").execute()
+    assert with_meet["conferenceData"]["createRequest"]["status"]["statusCode"] == "success"
     assert with_meet["hangoutLink"].startswith("https://meet.google.com/")
     assert with_meet["conferenceData"]["entryPoints"][0]["uri"] == with_meet["hangoutLink"]
+    # A requestId Google has seen before is ignored: no conference for the second event.
+    again = events.insert(calendarId="primary", conferenceDataVersion=1, body={
+        "id": "etag0000002", "summary": "again", **WHEN,
+        "conferenceData": {"createRequest": {"requestId": "r1"}}}).execute()
+    assert "conferenceData" not in again
     replaced = events.update(calendarId="primary", eventId="etag0000001",
                              body={"summary": "z", **WHEN}).execute()
     assert "extendedProperties" not in replaced  # PUT drops what it omits

@@ -16,7 +16,7 @@ from mentordesk.storage.schema import Session as Row
 from mentordesk.sync.cli import run_sync
 from mentordesk.sync.credentials import CredentialStore, StoredSignIn
 from mentordesk.sync.engine import resolve_conflict
-from mentordesk.sync.service import build_engine, overview, save_settings
+from mentordesk.sync.service import build_engine, choose_calendar, overview, save_settings
 from mentordesk.sync.status import session_sync_status
 from tests.calendar_standin import CalendarStandIn, Fault
 from tests.sync.conftest import (
@@ -55,6 +55,7 @@ def configured(db: Database, standin: CalendarStandIn, client_config: object,
     monkeypatch.setenv("MENTORDESK_CALENDAR_API", standin.api_endpoint)
     save_settings(db, client_secrets=client_config.path)
     CredentialStore().save(signin)
+    choose_calendar(db, create=True)  # the mentor's answer on first connect
     return db
 
 
