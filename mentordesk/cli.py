@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mentordesk import APP_NAME, __version__
+from mentordesk import APP_NAME, version
 from mentordesk.errors import KnownError
 from mentordesk.paths import default_db_path, demo_db_path
 
@@ -36,13 +36,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
 
 
+class _VersionAction(argparse.Action):
+    """--version from the installed package's metadata, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        sys.stdout.write(f"{APP_NAME} {version()}\n")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mentordesk",
         description=f"{APP_NAME}: mentees, goals, session notes and calendar sync.",
         epilog="Without a command, the desktop app starts.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop-entry", action="store_true",
+                         help="add MentorDesk to your desktop's app launcher (Linux)")
+    desktop.add_argument("--uninstall-desktop-entry", action="store_true",
+                         help="remove it from the app launcher again")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", type=Path, metavar="PATH",
                        help="database file (default: $MENTORDESK_DB or the user data folder)")
@@ -84,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(run=_cmd_export)
 
     sync = sub.add_parser("sync", help="sync sessions with Google Calendar (for cron)")
+    which = sync.add_mutually_exclusive_group()
+    which.add_argument("--create-calendar", action="store_true",
+                       help="no MentorDesk calendar exists yet: create one")
+    which.add_argument("--calendar-id", metavar="ID",
+                       help="use this existing MentorDesk calendar (Google Calendar ▸ "
+                            "Settings ▸ the calendar ▸ Integrate calendar ▸ Calendar ID)")
     sync.set_defaults(run=_cmd_sync)
     return parser
 
@@ -206,10 +231,24 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _desktop_entry(args: argparse.Namespace, out: TextIO) -> int:
+    from mentordesk import desktop_entry
+
+    if args.install_desktop_entry:
+        paths = desktop_entry.install()
+        out.write(f"Installed {paths.desktop_file}\nand its icon {paths.icon_file}\n")
+    else:
+        removed = desktop_entry.uninstall()
+        out.write("".join(f"Removed {p}\n" for p in removed) or "No desktop entry was installed.\n")
+    return EXIT_OK
+
+
 def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     from mentordesk.sync.cli import run_sync
 
-    return run_sync(db_path_from(args), out)
+    # Failures go to stderr, the summary to stdout (cron mails only what matters).
+    return run_sync(db_path_from(args), out, getattr(args, "err", sys.stderr),
+                    create_calendar=args.create_calendar, calendar_id=args.calendar_id)
 
 
 def _require_display() -> None:
@@ -257,7 +296,7 @@ def _start_list_helper(args: argparse.Namespace) -> SnapshotHelper | None:
     """For the desktop app, first of all start computing the mentee list in a helper
     process (services/mentee_snapshot.py): it runs on another core while this process
     imports Qt, so everything imported before this line delays it."""
-    if args.command is not None:
+    if args.command is not None or _wants_desktop_entry(args):
         return None
     from mentordesk.services.list_helper import SnapshotHelper
 
@@ -265,6 +304,10 @@ def _start_list_helper(args: argparse.Namespace) -> SnapshotHelper | None:
         return SnapshotHelper.start(db_path_from(args))
     except OSError:
         return None  # the app reads the list itself (and reports what is wrong)
+
+
+def _wants_desktop_entry(args: argparse.Namespace) -> bool:
+    return bool(args.install_desktop_entry or args.uninstall_desktop_entry)
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
@@ -276,6 +319,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
     except OSError as exc:
         err.write(f"mentordesk: cannot write the log folder: {exc}\n")
     try:
+        if _wants_desktop_entry(args):
+            if args.command is not None:
+                raise KnownError("--install-desktop-entry and --uninstall-desktop-entry go "
+                                 "without a command.")
+            return _desktop_entry(args, out)
         if args.command is None:
             _require_display()
             from mentordesk import heap
@@ -287,6 +335,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
             from mentordesk.ui.app import run_gui
 
             return run_gui(path, helper)
+        args.err = err
         result: int = args.run(args, out)
         return result
     except KnownError as exc:

@@ -297,6 +297,8 @@ class CalendarStandIn:
         self.conference_failures = 0  # the next N conference requests fail
         self.used_request_ids: set[str] = set()
         self.redirect_uris: list[str] = []
+        # "METHOD path?query" of every call made inside a batch.
+        self.inner_queries: list[str] = []
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -371,6 +373,7 @@ class CalendarStandIn:
     def reset_log(self) -> None:
         with self.lock:
             self.log.clear()
+            self.inner_queries.clear()
 
     def calendar_by_summary(self, summary: str) -> Calendar | None:
         with self.lock:
@@ -1145,6 +1148,8 @@ class _Handler(BaseHTTPRequestHandler):
                     inner_headers[k.strip().lower()] = v.strip()
             split = urllib.parse.urlsplit(target)
             params = dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
+            with self.owner.lock:
+                self.owner.inner_queries.append(f"{method} {split.path}?{split.query}")
             fault = self.owner.faults.take(method, split.path, "inner")
             extra: dict[str, str] = {}
             data: Json | None

@@ -1,5 +1,5 @@
-"""``mentordesk sync``: the same sync, headless, for cron. One summary line, and a non-zero
-status with a one-line reason when it could not finish."""
+"""``mentordesk sync``: the same sync, headless, for cron. One summary line on stdout, and a
+non-zero status with a one-line reason on stderr when it could not finish."""
 
 from __future__ import annotations
 
@@ -15,29 +15,38 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 
 
-def run_sync(db_path: Path, out: TextIO, *, allow_mass_delete: bool = False) -> int:
+def run_sync(db_path: Path, out: TextIO, err: TextIO | None = None, *,
+             allow_mass_delete: bool = False, create_calendar: bool = False,
+             calendar_id: str | None = None) -> int:
     from mentordesk.storage.database import open_database
-    from mentordesk.sync.service import build_engine
+    from mentordesk.sync.service import build_engine, choose_calendar
 
+    err = err or out
     try:
         db = open_database(db_path)
     except KnownError as exc:
-        out.write(f"sync failed: {exc}\n")
+        err.write(f"sync failed: {_one_line(exc)}\n")
         return EXIT_FAILED
     try:
+        if create_calendar or calendar_id:
+            choose_calendar(db, create=create_calendar, calendar_id=calendar_id)
         summary = build_engine(db).run(allow_mass_delete=allow_mass_delete)
     except KnownError as exc:
-        out.write(f"sync failed: {exc}\n")
+        err.write(f"sync failed: {_one_line(exc)}\n")
         return EXIT_FAILED
     finally:
         db.close()
     out.write(f"synced: {summary.line()}\n")
     if summary.quota_paused_until is not None:
-        out.write(f"sync incomplete: Google paused edits; retrying at "
+        err.write(f"sync incomplete: Google paused edits; retrying at "
                   f"{summary.quota_paused_until.astimezone():%H:%M}\n")
         return EXIT_FAILED
     if summary.errors or summary.conflicts:
-        out.write("sync incomplete: some sessions need attention in the app "
+        err.write("sync incomplete: some sessions need attention in the app "
                   "(conflicts or data Google refused)\n")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _one_line(exc: KnownError) -> str:
+    return " ".join(str(exc).split())
