@@ -69,6 +69,7 @@ STATE_CLIENT_SECRETS = "client_secrets_path"
 STATE_QUOTA_STRIKES = "quota_strikes"
 STATE_INVITES = "send_invitations"
 STATE_FILE_ID = "file_id"
+STATE_CALENDAR_CHOICE = "calendar_choice"
 # In a session's snapshot: the event was not made by MentorDesk (main-calendar mode).
 FOREIGN_KEY = "foreign"
 # In a session's snapshot: how Google's Meet link for it is coming along.
@@ -542,6 +543,8 @@ class SyncEngine:
             sync_repo.set_state(s, STATE_CALENDAR_ID, self._calendar_id)
             sync_repo.set_state(s, STATE_CALENDAR_TZ, self._calendar_tz)
             sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
+            # The mentor's answer is used up: a later "which calendar?" asks again.
+            sync_repo.set_state(s, STATE_CALENDAR_CHOICE, None)
             if reset:
                 sync_repo.reset_for_new_calendar(s)
         self._remember(self._calendar_id)

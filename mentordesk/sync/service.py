@@ -27,7 +27,7 @@ from mentordesk.sync.errors import NotConnected, SyncError
 from mentordesk.sync.retry import RetryPolicy
 
 MODES = ("app", "primary")
-STATE_CALENDAR_CHOICE = "calendar_choice"
+STATE_CALENDAR_CHOICE = engine_module.STATE_CALENDAR_CHOICE
 CREATE_CALENDAR = "create"
 # What a sync imports and then keeps for the life of the process (with what they pull in:
 # cryptography, pyparsing, uritemplate, email, ...). googleapiclient.discovery also loads the
@@ -115,6 +115,12 @@ def choose_calendar(db: Database, *, create: bool = False,
     value = CREATE_CALENDAR if create else str(calendar_id).strip()
     with db.transaction() as s:
         sync_repo.set_state(s, STATE_CALENDAR_CHOICE, value)
+
+
+def current_calendar(db: Database) -> str | None:
+    """The id of the calendar this file syncs with, once one is known."""
+    with db.reader() as s:
+        return sync_repo.get_state(s, engine_module.STATE_CALENDAR_ID)
 
 
 def forget_sync_token(db: Database) -> None:

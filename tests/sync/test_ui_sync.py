@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database
@@ -144,6 +146,28 @@ def test_calendar_missing_offers_recreate(qtbot: QtBot, db: Database,
     new = standin.calendar_by_summary("MentorDesk")
     assert new is not None and new.id != cal.id
     assert len(standin.events(new.id)) == 2
+
+
+def test_unknown_calendar_asks_the_mentor_and_waits(qtbot: QtBot, db: Database,
+                                                   make_engine: EngineFactory,
+                                                   standin: CalendarStandIn) -> None:
+    from mentordesk.sync.engine import CalendarSource
+
+    def factory(database: Database, **kwargs: Any) -> SyncEngine:
+        return make_engine(database=database, calendar=CalendarSource(), **kwargs)
+
+    ctl = SyncController(db, engine_factory=factory)
+    try:
+        add_sessions(db, 1)
+        run_sync(qtbot, ctl)
+        assert (ctl.view.state, ctl.view.action) == (texts.CALENDAR_CHOICE,
+                                                     texts.CHOOSE_CALENDAR)
+        assert standin.calendar_by_summary("MentorDesk") is None
+        ctl.start_background(first_delay_ms=0)
+        qtbot.wait(100)
+        assert not ctl.running  # waits for the mentor, not retried on a timer
+    finally:
+        ctl.shutdown()
 
 
 def test_mass_delete_asks_then_applies(qtbot: QtBot, db: Database, controller: SyncController,
@@ -348,10 +372,25 @@ def test_settings_dialog_connects_in_worker(qtbot: QtBot, db: Database,
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.status_label.text() == "Not connected.", timeout=5000)
     dialog.file_edit.setText(str(client_config.path))
+    asked: list[str] = []
+
+    def answer_calendar_question() -> None:
+        # A new sign-in and no calendar known: the mentor is asked, not guessed for.
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer_calendar_question)
+            return
+        asked.append(box.text())
+        create = next(b for b in box.buttons() if b.text() == "Create a MentorDesk calendar")
+        create.click()
+
+    QTimer.singleShot(20, answer_calendar_question)
     with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
         dialog.connect_account()
         assert dialog.busy
+    assert asked and "Which Google calendar" in asked[0]
     assert dialog.status_label.text().startswith("Connected")
+    assert "@group.calendar.google.com" in dialog.calendar_label.text()
     assert credentials.CredentialStore().load() is not None
     dialog.disconnect_account()
     qtbot.waitUntil(lambda: dialog.status_label.text() == "Disconnected.", timeout=5000)
@@ -423,6 +462,12 @@ def test_texts_per_cause() -> None:
                                 texts.OPEN_SETTINGS),
         errors.RateLimited(now + timedelta(seconds=30)): (
             texts.RATE_LIMITED, "Google is busy — retrying shortly", None),
+        errors.CalendarChoiceNeeded(): (texts.CALENDAR_CHOICE,
+                                        "Choose a calendar for MentorDesk",
+                                        texts.CHOOSE_CALENDAR),
+        errors.PermissionMissing("list your calendars"): (texts.REVOKED, "Reconnect Google",
+                                                          texts.RECONNECT),
+        errors.ApiNotEnabled(): (texts.FAILED, "Calendar API is off", None),
     }
     for exc, (state, text, action) in cases.items():
         view = texts.describe_failure(exc, pending=4, last_sync_at=None)

@@ -37,6 +37,11 @@ def handle_action(controller: SyncController, parent: QWidget | None, action: st
                       "Create the MentorDesk calendar again in Google Calendar and send all "
                       "sessions there?"):
             controller.recreate_calendar()
+    elif action == texts.CHOOSE_CALENDAR:
+        from mentordesk.ui.sync.settings_dialog import ask_calendar_choice
+
+        if ask_calendar_choice(controller, parent):
+            controller.sync_now()
     elif action == texts.CONFIRM_DELETE:
         if ask_yes_no(parent, "Apply cancellations", controller.view.detail
                       + "\n\nApply these cancellations to MentorDesk?"):

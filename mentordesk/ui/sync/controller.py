@@ -29,8 +29,8 @@ BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
 AFTER_EDIT_DELAY_MS = 8 * 1000
 FIRST_SYNC_DELAY_MS = 3 * 1000
 # States that need the user: the background timer does not retry them on its own.
-_WAIT_FOR_USER = {texts.REVOKED, texts.CALENDAR_MISSING, texts.MASS_DELETE,
-                  texts.NOT_CONNECTED, texts.NO_KEYRING}
+_WAIT_FOR_USER = {texts.REVOKED, texts.CALENDAR_MISSING, texts.CALENDAR_CHOICE,
+                  texts.MASS_DELETE, texts.NOT_CONNECTED, texts.NO_KEYRING}
 
 EngineFactory = Callable[..., SyncEngine]
 

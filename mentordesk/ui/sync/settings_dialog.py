@@ -11,13 +11,16 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -26,13 +29,53 @@ from PySide6.QtWidgets import (
 
 from mentordesk.errors import KnownError
 from mentordesk.sync import credentials
-from mentordesk.sync.service import load_settings, save_settings
+from mentordesk.sync.service import (
+    INVITATIONS,
+    choose_calendar,
+    current_calendar,
+    forget_sync_token,
+    load_settings,
+    save_settings,
+)
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.tasks import TaskControl, run_task
 
 log = logging.getLogger(__name__)
 
 ConnectFn = Callable[..., credentials.StoredSignIn]
+
+_CHOICE_TEXT = (
+    "Which Google calendar should MentorDesk use?\n\n"
+    "If this is the first time you connect MentorDesk to this Google account, create a new "
+    "“MentorDesk” calendar. If you already have one (from another computer or an earlier "
+    "database file), use it: you find its ID in Google Calendar ▸ Settings ▸ the MentorDesk "
+    "calendar ▸ Integrate calendar ▸ Calendar ID. MentorDesk cannot look it up itself: it "
+    "may only see the calendar it made.")
+
+
+def ask_calendar_choice(controller: SyncController, parent: QWidget | None = None) -> bool:
+    """Ask the mentor which calendar to use; True when they chose (the next sync acts)."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Choose a calendar")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText(_CHOICE_TEXT)
+    create = box.addButton("Create a MentorDesk calendar", QMessageBox.ButtonRole.AcceptRole)
+    existing = box.addButton("Use my existing calendar…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(create)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is create:
+        choose_calendar(controller.db, create=True)
+        return True
+    if clicked is existing:
+        calendar_id, ok = QInputDialog.getText(
+            parent, "Use an existing calendar",
+            "Calendar ID (ends in @group.calendar.google.com):")
+        if ok and calendar_id.strip():
+            choose_calendar(controller.db, calendar_id=calendar_id.strip())
+            return True
+    return False
 
 
 class _UrlRelay(QObject):
@@ -85,7 +128,38 @@ class GoogleCalendarDialog(QDialog):
         choice.addWidget(self.own_calendar)
         choice.addWidget(self.primary_calendar)
         form.addRow("Sessions go to:", choice)
+        calendar_row = QHBoxLayout()
+        self.calendar_label = QLabel()
+        self.calendar_label.setWordWrap(True)
+        self.calendar_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.calendar_label.setAccessibleName("MentorDesk calendar")
+        self.calendar_button = QPushButton("Choose…")
+        self.calendar_button.setAccessibleName("Choose the MentorDesk calendar")
+        self.calendar_button.clicked.connect(self._choose_calendar)
+        calendar_row.addWidget(self.calendar_label, 1)
+        calendar_row.addWidget(self.calendar_button)
+        form.addRow("Calendar:", calendar_row)
+        self.invitations = QComboBox()
+        self.invitations.setAccessibleName("Send calendar invitations to mentees")
+        for value, label in INVITATIONS.items():
+            self.invitations.addItem(label, value)
+        self.invitations.setCurrentIndex(list(INVITATIONS).index(settings.invitations))
+        self.invitations.currentIndexChanged.connect(self._save_invitations)
+        form.addRow("Invitations:", self.invitations)
+        invite_help = QLabel(
+            "Off: sessions are only in your calendar and nobody is emailed. On: the mentee "
+            "is a guest of each session MentorDesk sends from now on, and Google emails "
+            "them the invitation and any change; “only guests who don't use Google "
+            "Calendar” still adds them, but lets Google Calendar users see it without an "
+            "email.")
+        invite_help.setWordWrap(True)
+        invite_help.setObjectName("invitationsHelp")
+        form.addRow("", invite_help)
         layout.addLayout(form)
+        self._show_calendar()
+        self.primary_calendar.toggled.connect(lambda _on: self._show_calendar())
+        controller.sync_finished.connect(self._sync_finished)
 
         self.status_label = QLabel("Checking the sign-in…")
         self.status_label.setWordWrap(True)
@@ -163,6 +237,27 @@ class GoogleCalendarDialog(QDialog):
             self.status_label.setText(f"Something went wrong ({type(exc).__name__}); details "
                                       "are in the log.")
 
+    def _show_calendar(self) -> None:
+        calendar_id = current_calendar(self._db)
+        if self._mode() == "primary":
+            self.calendar_label.setText("Your main calendar")
+        elif calendar_id and calendar_id != "primary":
+            self.calendar_label.setText(calendar_id)
+        else:
+            self.calendar_label.setText("Not chosen yet: MentorDesk asks at the first sync.")
+        self.calendar_button.setEnabled(self._mode() == "app")
+
+    def _sync_finished(self, _result: object) -> None:
+        self._show_calendar()
+
+    def _choose_calendar(self) -> None:
+        if ask_calendar_choice(self._controller, self):
+            self.status_label.setText("Calendar chosen. Syncing now…")
+            self._controller.sync_now()
+
+    def _save_invitations(self) -> None:
+        save_settings(self._db, invitations=str(self.invitations.currentData()))
+
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose your OAuth client file",
                                               str(Path.home()), "JSON files (*.json)")
@@ -191,6 +286,15 @@ class GoogleCalendarDialog(QDialog):
             self.status_label.setText(f"Connected{who}. Syncing now…")
             self.url_label.hide()
             self.disconnect_button.setEnabled(True)
+            # A new sign-in: relist the calendar and reconcile everything once.
+            forget_sync_token(self._db)
+            if (mode == "app" and not signin.calendar_id and not current_calendar(self._db)
+                    and not ask_calendar_choice(self._controller, self)):
+                self.status_label.setText(f"Connected{who}. Choose a calendar to start "
+                                          "syncing.")
+                self._controller.refresh()
+                return
+            self._show_calendar()
             self._controller.refresh()
             self._controller.sync_now()
 

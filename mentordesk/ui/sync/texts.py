@@ -18,6 +18,7 @@ RATE_LIMITED = "rate_limited"
 QUOTA = "quota"
 REVOKED = "revoked"
 CALENDAR_MISSING = "calendar_missing"
+CALENDAR_CHOICE = "calendar_choice"
 MASS_DELETE = "mass_delete"
 NOT_CONNECTED = "not_connected"
 NO_KEYRING = "no_keyring"
@@ -27,6 +28,7 @@ CANCELLED = "cancelled"
 # Actions a state offers.
 RECONNECT = "reconnect"
 RECREATE = "recreate"
+CHOOSE_CALENDAR = "choose_calendar"
 CONFIRM_DELETE = "confirm_delete"
 OPEN_SETTINGS = "settings"
 SHOW_ISSUES = "issues"
@@ -109,6 +111,19 @@ def describe_failure(exc: BaseException, *, pending: int,
         return view(CALENDAR_MISSING, "MentorDesk calendar is missing",
                     "The MentorDesk calendar was deleted in Google Calendar. Recreate it "
                     "to send all sessions there again.", RECREATE, "Recreate calendar")
+    if isinstance(exc, sync_errors.CalendarChoiceNeeded):
+        return view(CALENDAR_CHOICE, "Choose a calendar for MentorDesk",
+                    "MentorDesk does not know yet which Google calendar to use: create a new "
+                    "MentorDesk calendar, or give the ID of the one you already have (from "
+                    "another computer or an earlier file).", CHOOSE_CALENDAR,
+                    "Choose calendar…")
+    if isinstance(exc, sync_errors.CalendarNotFound):
+        return view(CALENDAR_CHOICE, "Calendar not found", str(exc), CHOOSE_CALENDAR,
+                    "Choose calendar…")
+    if isinstance(exc, sync_errors.PermissionMissing):
+        return view(REVOKED, "Reconnect Google", str(exc), RECONNECT, "Reconnect Google")
+    if isinstance(exc, sync_errors.ApiNotEnabled):
+        return view(FAILED, "Calendar API is off", str(exc))
     if isinstance(exc, sync_errors.MassDeleteBlocked):
         return view(MASS_DELETE, f"Confirm {exc.count} cancellations",
                     f"Google Calendar would cancel {exc.count} of {exc.total} sessions at "
