@@ -303,3 +303,11 @@ def test_invalid_rfc_rules_are_refused(bad: str) -> None:
     with pytest.raises(RecurrenceError) as info:
         parse_rule(bad)
     assert str(info.value)
+
+
+@pytest.mark.parametrize("text", ["FREQ=WEEKLY\n;COUNT=2", "FREQ=WEEKLY; COUNT=2",
+                                  "FREQ=WEEKLY;COUNT=2\r\nX-INJECTED:1", "FREQ=WEEKLY\x00"])
+def test_kept_text_cannot_break_a_line(text: str) -> None:
+    # The text is written back verbatim (Google, .ics): it must stay one clean line.
+    with pytest.raises(RecurrenceError):
+        parse_rule(text)

@@ -166,6 +166,11 @@ def _parse(text: str) -> Rule:
         body = body[6:]
     if not body:
         raise RecurrenceError("The repeat rule is empty.")
+    if any(c.isspace() or not c.isprintable() for c in body):
+        # The text is kept and written back as it is (to Google, into .ics lines): a line
+        # break in it would end the line early. RFC 5545's grammar has no spaces.
+        raise RecurrenceError("A repeat rule has no spaces or line breaks "
+                              "(such as FREQ=WEEKLY;BYDAY=MO).")
     fields: dict[str, str] = {}
     for part in body.split(";"):
         if "=" not in part:
