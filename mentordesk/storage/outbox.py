@@ -8,9 +8,10 @@ last push, one upsert or one delete goes out.
 
 from __future__ import annotations
 
+import json
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -24,6 +25,17 @@ def new_event_id() -> str:
     return uuid.uuid4().hex
 
 
+def is_foreign(snapshot: str | None) -> bool:
+    """Whether a session's sync snapshot marks an event MentorDesk did not make."""
+    if not snapshot or '"foreign"' not in snapshot:
+        return False
+    try:
+        value = json.loads(snapshot)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("foreign") is True
+
+
 def enqueue_session_change(db: OrmSession, row: SessionRow, *, deleted: bool = False) -> None:
     """Queue ``row``'s current state (or its deletion) for the next calendar push.
 
@@ -35,6 +47,11 @@ def enqueue_session_change(db: OrmSession, row: SessionRow, *, deleted: bool = F
         if deleted:
             return  # never queued for Google: nothing to remove there
         row.google_event_id = new_event_id()
+    if deleted and is_foreign(row.sync_snapshot):
+        # An event of the mentor's own calendar that MentorDesk did not make: removing the
+        # session here never deletes it there.
+        db.execute(delete(OutboxEntry).where(OutboxEntry.session_id == row.id))
+        return
     # A delete is always pushed (404/410 on delete count as done), even when the insert may
     # never have happened: a sync in flight could have created it a moment ago.
     op = "delete" if deleted else "upsert"

@@ -152,6 +152,8 @@ class _Item:
     standalone: bool = False
     # For one occurrence: does its series exist in Google yet?
     master_synced: bool = False
+    # An event MentorDesk did not make (main-calendar mode), or an occurrence of one.
+    foreign: bool = False
 
 
 @dataclass
@@ -893,6 +895,8 @@ class SyncEngine:
         # Start from the series' values, so a payload that carries only id and status (a
         # cancelled occurrence) changes nothing but the status.
         base = mapping.owned_from_session(session_data(row, [], None))
+        if (mapping.loads(master.sync_snapshot) or {}).get(FOREIGN_KEY):
+            base[FOREIGN_KEY] = True
         row.sync_snapshot = mapping.dumps(base)
         sync_repo.add_session(s, row)
         return row
@@ -948,10 +952,14 @@ class SyncEngine:
             # One occurrence of a series is Google's instance of that series, never an
             # event of its own: its id is the instance id.
             event_id = mapping.instance_id(master.google_event_id, row.original_start_utc)
-        return _Item(row.id, entry, data, event_id, row.google_etag,
-                     mapping.loads(row.sync_snapshot), bool(row.sync_conflict),
-                     standalone=standalone,
-                     master_synced=master is not None and master.google_etag is not None)
+        snapshot = mapping.loads(row.sync_snapshot)
+        master_snapshot = mapping.loads(master.sync_snapshot) if master is not None else None
+        foreign = bool((snapshot or {}).get(FOREIGN_KEY)
+                       or (master_snapshot or {}).get(FOREIGN_KEY))
+        return _Item(row.id, entry, data, event_id, row.google_etag, snapshot,
+                     bool(row.sync_conflict), standalone=standalone,
+                     master_synced=master is not None and master.google_etag is not None,
+                     foreign=foreign)
 
     def _push(self) -> None:
         paused = self._paused_until()
@@ -1031,7 +1039,7 @@ class SyncEngine:
             return _Action(item, "delete")
         data = item.data
         mine = mapping.owned_from_session(data)
-        if item.snapshot is not None and item.snapshot.get(FOREIGN_KEY):
+        if item.foreign:
             # An event of the mentor's own calendar that MentorDesk did not make: read only.
             self._finish(s, item)
             return None

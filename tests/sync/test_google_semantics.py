@@ -417,6 +417,14 @@ def test_main_calendar_imports_only_meetings_with_mentees_and_never_writes_other
     assert batch_calls(standin) == 0
     assert standin.get_event(primary, meeting["id"])["summary"] == "Ada / me"
     assert pending(db) == 0
+    # Deleted here (with its mentee): still never deleted there.
+    from mentordesk.storage.mentees_repo import delete_mentee
+
+    with db.transaction() as s:
+        delete_mentee(s, imported[0].mentee_id or 0)
+    assert pending(db) == 0
+    make_engine(signin=signin, mode="primary").run()
+    assert standin.get_event(primary, meeting["id"])["status"] == "confirmed"
 
 
 # ---- 8. invitations --------------------------------------------------------------------
