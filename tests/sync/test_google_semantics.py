@@ -111,6 +111,11 @@ def test_occurrence_moved_in_google_moves_here(db: Database, standin: CalendarSt
     make_engine().run()
     starts = upcoming_starts(db)
     assert moved in starts and START + WEEK not in starts
+    # The Mentees view's "next session" follows the move too.
+    from mentordesk.services.mentee_rows import list_rows
+
+    [mentee_row] = list_rows(db, now=START + timedelta(days=1))
+    assert mentee_row.next_session == moved
     exception = next(r for r in rows(db) if r.series_id == master)
     assert exception.original_start_utc == START + WEEK
     assert exception.title == "Weekly (moved)" and exception.mentee_id == mentee
