@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
+from mentordesk.storage.locks import sync_lock
 from mentordesk.storage.outbox import enqueue_session_change, new_event_id
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.sync import mapping
@@ -569,6 +570,13 @@ class SyncEngine:
     # ---- run -----------------------------------------------------------------------------
 
     def run(self, *, allow_mass_delete: bool = False) -> SyncSummary:
+        """One sync. Only one runs per database file at a time, in this process or any
+        other (the app and ``mentordesk sync`` alike): two at once could both make a
+        calendar or send the same queued change twice."""
+        with sync_lock(self._db.path):
+            return self._run(allow_mass_delete)
+
+    def _run(self, allow_mass_delete: bool) -> SyncSummary:
         self.summary = SyncSummary()
         self._report("connect", 0, 0)
         self._build()
@@ -608,12 +616,13 @@ class SyncEngine:
 
     def recreate_calendar(self) -> int:
         """After the calendar was deleted in Google: make a new one, queue every session."""
-        self._build()
-        self._calendar_tz = self._state(STATE_CALENDAR_TZ) or local_zone_name()
-        try:
-            created = self._create_calendar()
-        finally:
-            self._close()
+        with sync_lock(self._db.path):
+            self._build()
+            self._calendar_tz = self._state(STATE_CALENDAR_TZ) or local_zone_name()
+            try:
+                created = self._create_calendar()
+            finally:
+                self._close()
         with self._db.transaction() as s:
             sync_repo.set_state(s, STATE_SYNC_TOKEN, None)
             sync_repo.set_state(s, STATE_CALENDAR_ID, str(created["id"]))

@@ -625,3 +625,33 @@ def test_reconcile_adopts_marked_events_instead_of_duplicating(
     assert get_session(db, sid).google_event_id == eid
     assert [e["summary"] for e in standin.events(cal)] == ["Sent once"]
     assert len(rows(db)) == 1 and pending(db) == 0
+
+
+# ---- one sync at a time (two real processes) ------------------------------------------
+
+
+def test_a_second_sync_of_the_same_file_waits_for_the_first_or_is_skipped(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
+    import subprocess
+    import sys
+
+    from mentordesk.storage.locks import SyncAlreadyRunning
+
+    add_session(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path\n"
+         "from mentordesk.storage.locks import sync_lock\n"
+         "with sync_lock(Path(sys.argv[1])):\n"
+         "    print('held', flush=True); time.sleep(30)\n", str(db.path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        standin.reset_log()
+        with pytest.raises(SyncAlreadyRunning):
+            make_engine().run()
+        assert standin.log == [] and len(standin.calendars) == 1  # nothing was sent
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert make_engine().run().created == 1  # the lock died with its holder

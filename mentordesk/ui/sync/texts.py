@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mentordesk.errors import KnownError
+from mentordesk.storage.locks import SyncAlreadyRunning
 from mentordesk.sync import errors as sync_errors
 
 # States, each with its own wording and (at most one) action.
@@ -134,6 +135,10 @@ def describe_failure(exc: BaseException, *, pending: int,
     if isinstance(exc, sync_errors.SecureStorageUnavailable):
         return view(NO_KEYRING, "No secure storage", str(exc), OPEN_SETTINGS,
                     "Google Calendar settings…")
+    if isinstance(exc, SyncAlreadyRunning):
+        return view(CANCELLED, "Syncing elsewhere",
+                    "Another sync of this file (e.g. mentordesk sync from cron) is running; "
+                    "this one was skipped and the next one catches up.")
     if isinstance(exc, sync_errors.SyncCancelled):
         return view(CANCELLED, "Sync cancelled", str(exc))
     if isinstance(exc, KnownError):
