@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="use this existing MentorDesk calendar (Google Calendar ▸ "
                             "Settings ▸ the calendar ▸ Integrate calendar ▸ Calendar ID)")
     sync.set_defaults(run=_cmd_sync)
+
+    from mentordesk.team.cli import add_parser as add_team_parser
+
+    add_team_parser(sub)
     return parser
 
 

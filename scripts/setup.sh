@@ -21,6 +21,8 @@ PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 l
           libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0 fonts-dejavu-core)
 if [ "$WITH_KEYRING" = 1 ]; then
   PACKAGES+=(gnome-keyring dbus dbus-x11)
+  # PostgreSQL for the team-mode tests (tests/team starts its own throwaway cluster).
+  PACKAGES+=(postgresql)
 fi
 
 missing=()

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --ci
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/python -m pytest -q -m "not keyring" "$@"
+# The team tests need a real PostgreSQL (installed by setup.sh --ci): fail, never skip, here.
+MENTORDESK_REQUIRE_POSTGRES=1 .venv/bin/python -m pytest -q -m "not keyring" "$@"
 KEYRING_HOME="$(mktemp -d)"
 trap 'rm -rf "$KEYRING_HOME"' EXIT
 # MENTORDESK_REQUIRE_KEYRING makes the keyring tests fail, not skip, if the daemon is absent.

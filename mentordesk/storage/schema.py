@@ -6,6 +6,7 @@ Migrations in ``storage/migrations`` must produce exactly this schema; a test co
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mentordesk.storage.team_tables import builtin_column_uid, new_uid
 from mentordesk.storage.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -43,7 +45,20 @@ class Timestamped:
     )
 
 
-class Mentee(Timestamped, Base):
+def _uid_default(context: Any) -> str:
+    """A new global id; the built-in board columns have the same one on every desk."""
+    key = context.get_current_parameters().get("status_key")
+    return builtin_column_uid(key) if key else new_uid()
+
+
+class GlobalId:
+    """A replicated row's global id beside its local id (team mode; migration 0004)."""
+
+    uid: Mapped[str | None] = mapped_column(String(32), index=True, unique=True,
+                                            default=_uid_default)
+
+
+class Mentee(GlobalId, Timestamped, Base):
     __tablename__ = "mentees"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -90,7 +105,7 @@ class MenteeTag(Base):
     )
 
 
-class ResourceLink(Timestamped, Base):
+class ResourceLink(GlobalId, Timestamped, Base):
     __tablename__ = "resource_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -105,7 +120,7 @@ class ResourceLink(Timestamped, Base):
     mentee: Mapped[Mentee] = relationship(back_populates="resources")
 
 
-class BoardColumn(Timestamped, Base):
+class BoardColumn(GlobalId, Timestamped, Base):
     __tablename__ = "board_columns"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,7 +130,7 @@ class BoardColumn(Timestamped, Base):
     status_key: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
-class Goal(Timestamped, Base):
+class Goal(GlobalId, Timestamped, Base):
     __tablename__ = "goals"
     __table_args__ = (Index("ix_goals_column_position", "column_id", "position"),)
 
@@ -140,7 +155,7 @@ class Goal(Timestamped, Base):
     )
 
 
-class Milestone(Timestamped, Base):
+class Milestone(GlobalId, Timestamped, Base):
     __tablename__ = "milestones"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -153,7 +168,7 @@ class Milestone(Timestamped, Base):
     goal: Mapped[Goal] = relationship(back_populates="milestones")
 
 
-class Session(Timestamped, Base):
+class Session(GlobalId, Timestamped, Base):
     """A planned or held meeting. A row with ``rrule`` is a recurring series; a row with
     ``series_id`` is one occurrence of a series that was changed, cancelled or written in."""
 
@@ -202,7 +217,7 @@ class Session(Timestamped, Base):
     notes: Mapped[list[Note]] = relationship(back_populates="session", passive_deletes=True)
 
 
-class Note(Timestamped, Base):
+class Note(GlobalId, Timestamped, Base):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -217,7 +232,7 @@ class Note(Timestamped, Base):
     session: Mapped[Session | None] = relationship(back_populates="notes")
 
 
-class ActionItem(Timestamped, Base):
+class ActionItem(GlobalId, Timestamped, Base):
     __tablename__ = "action_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -273,6 +288,41 @@ class SyncState(Base):
     """Small key/value facts about sync: calendar id, sync token, last success."""
 
     __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class TeamOutboxEntry(Base):
+    """One replicated row changed here and not yet pushed to the team server, written by
+    triggers (migration 0004) in the same transaction as the edit. ``seq`` grows with every
+    change, so a push only clears the entry it read."""
+
+    __tablename__ = "team_outbox"
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # upsert | delete
+    op: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class TeamBase(Base):
+    """The last version of a row this desk and the team server agreed on: the base of the
+    three-way merge, and the server's change number of that version."""
+
+    __tablename__ = "team_base"
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rev: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class TeamState(Base):
+    """Team facts kept with the file: server address (never the secret), cursor, capture."""
+
+    __tablename__ = "team_state"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
