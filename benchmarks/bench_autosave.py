@@ -82,8 +82,9 @@ def typing_run(db: Database, session_id: int) -> tuple[list[float], list[float],
     durable: list[tuple[float, int]] = []
     real_save = NoteService.save_note_body
 
-    def recording_save(self: NoteService, note_id: int, body: str) -> datetime:
-        result = real_save(self, note_id, body)
+    def recording_save(self: NoteService, note_id: int, body: str, *,
+                       expected: str | None = None) -> datetime:
+        result = real_save(self, note_id, body, expected=expected)
         durable.append((time.perf_counter(), len(body)))
         return result
 

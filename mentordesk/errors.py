@@ -51,6 +51,17 @@ class DiskFull(KnownError):
     pass
 
 
+class EditConflict(KnownError):
+    """A save went through, but another writer had changed the text since it was loaded:
+    nothing was overwritten, both versions are in the saved text, and ``kept`` is the part
+    that holds the other writer's version (with its markers)."""
+
+    def __init__(self, message: str, *, kept: str, saved: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.kept = kept
+        self.saved = saved
+
+
 class ValidationError(KnownError):
     """Bad input from the user, with the field it concerns."""
 

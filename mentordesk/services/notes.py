@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mentordesk.errors import ValidationError
+from mentordesk.errors import EditConflict, ValidationError
 from mentordesk.storage import sessions_repo as repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.outbox import enqueue_session_change
@@ -71,6 +72,22 @@ class LineCommandResult:
     goal_id: int | None = None
 
 
+CONFLICT_START = "<<<<<<< MentorDesk kept both versions."
+CONFLICT_END = ">>>>>>> End of the text saved elsewhere."
+
+
+class NoteConflict(EditConflict):
+    """The note had been changed by another writer: the save kept both texts."""
+
+
+def conflict_block(theirs: str, when: datetime) -> str:
+    """The other writer's text between markers, appended to ours on a conflict."""
+    return (f"\n\n{CONFLICT_START} Below is the text saved elsewhere (another window, "
+            f"device or program) at {when:%Y-%m-%d %H:%M} UTC; yours is above. Merge what "
+            f"you need, then delete from this line to the end marker.\n"
+            f"{theirs}\n{CONFLICT_END}\n")
+
+
 def parse_line_command(line: str) -> LineCommand | None:
     match = _COMMAND.match(line)
     if match is None or not match.group(2):
@@ -129,16 +146,47 @@ class NoteService:
             return NoteRecord(note.id, note.session_id, note.mentee_id, note.body, note.private,
                               note.updated_at)
 
-    def save_note_body(self, note_id: int, body: str) -> datetime:
-        """The autosave path: one small UPDATE in its own commit."""
+    def save_note_body(self, note_id: int, body: str, *,
+                       expected: str | None = None) -> datetime:
+        """The autosave path: one small UPDATE in its own commit.
+
+        ``expected`` is the text the caller last loaded or saved. When the stored text is
+        something else (another window, device or program wrote it meanwhile), nothing is
+        overwritten: the stored text is kept after ``body`` between markers, that is
+        saved, and ``NoteConflict`` (raised after the commit) says so. Without
+        ``expected`` the body is written as it is (a caller that read nothing first).
+        """
         if len(body) > MAX_NOTE_CHARS:
             raise ValidationError("This note is too long to save (2 million characters).",
                                   field="body")
+        conflict: NoteConflict | None = None
         with self.db.transaction() as s:
-            if not repo.write_note_body(s, note_id, body):
-                raise ValidationError("The note was deleted elsewhere; copy your text out.",
-                                      field="body")
+            if not repo.write_note_body(s, note_id, body, expected=expected):
+                theirs = repo.note_body(s, note_id) if expected is not None else None
+                if theirs is None:
+                    raise ValidationError("The note was deleted elsewhere; copy your text out.",
+                                          field="body")
+                if theirs != body:
+                    kept = conflict_block(theirs, utcnow())
+                    merged = body + kept
+                    if len(merged) > MAX_NOTE_CHARS:
+                        raise ValidationError(
+                            "This note was changed elsewhere meanwhile, and both versions "
+                            "together are too long to keep in one note.",
+                            field="body")
+                    repo.write_note_body(s, note_id, merged)
+                    conflict = NoteConflict(
+                        "This note was changed elsewhere (another window, device or program) "
+                        "while you were writing.",
+                        hint="Nothing was lost: the other text is kept at the end of the note "
+                             "between <<<<<<< and >>>>>>> lines.",
+                        kept=kept, saved=merged)
+        if conflict is not None:
+            raise conflict
         return utcnow()
+
+    def saver(self, session_id: int, note_id: int | None, loaded: str) -> NoteSaver:
+        return NoteSaver(self, session_id, note_id, loaded)
 
     def set_private(self, note_id: int, private: bool) -> None:
         from mentordesk.storage.schema import Note
@@ -365,3 +413,56 @@ class NoteService:
         goal = s.get(Goal, goal_id)
         if goal is None or goal.mentee_id != mentee_id:
             raise ValidationError("Link the item to one of this mentee's goals.", field="goal")
+
+
+class NoteSaver:
+    """The autosave writer of one note: each save is a compare-and-swap against the text
+    this writer last loaded or saved, so another writer's text is never silently replaced.
+    A session without a note yet gets one on the first save (``note_id`` None, ``loaded``
+    empty): if another writer made it meanwhile, its text is kept as on any conflict.
+
+    After a conflict the other text is kept at the end of the note; until a text handed in
+    contains it (the editor shows it once it hears of the conflict), every save appends it
+    again, so a save queued before the editor knew cannot drop it. Called on the autosave
+    thread; ``reload`` on the GUI thread when the note is shown afresh.
+    """
+
+    def __init__(self, service: NoteService, session_id: int, note_id: int | None,
+                 loaded: str) -> None:
+        self.service = service
+        self.session_id = session_id
+        self.note_id = note_id
+        self._lock = threading.Lock()
+        self._base = loaded
+        self._keep: list[str] = []
+
+    def reload(self, text: str) -> None:
+        """The note was loaded again (nothing of ours pending): compare against ``text``."""
+        with self._lock:
+            self._base = text
+            self._keep = []
+
+    def kept(self) -> list[str]:
+        """Other writers' texts (with markers) a save still appends."""
+        with self._lock:
+            return list(self._keep)
+
+    def __call__(self, text: str) -> datetime:
+        with self._lock:
+            base, keep = self._base, list(self._keep)
+        missing = [block for block in keep if block not in text]
+        body = text + "".join(missing)
+        note_id = self.note_id
+        if note_id is None:
+            note_id = self.note_id = self.service.open_note(self.session_id).id
+        try:
+            saved = self.service.save_note_body(note_id, body, expected=base)
+        except NoteConflict as exc:
+            with self._lock:
+                self._base = exc.saved
+                self._keep = [*missing, exc.kept]
+            raise
+        with self._lock:
+            self._base = body
+            self._keep = missing
+        return saved

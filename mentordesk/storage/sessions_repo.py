@@ -142,13 +142,26 @@ def notes_of_session(db: OrmSession, session_id: int) -> Sequence[Note]:
     return db.scalars(select(Note).where(Note.session_id == session_id).order_by(Note.id)).all()
 
 
-def write_note_body(db: OrmSession, note_id: int, body: str) -> bool:
-    """The autosave write: one small UPDATE (the FTS trigger reindexes the body)."""
+def write_note_body(db: OrmSession, note_id: int, body: str, *,
+                    expected: str | None = None) -> bool:
+    """The autosave write: one small UPDATE (the FTS trigger reindexes the body).
+
+    With ``expected``, only if the stored body is still exactly that text (a compare-and-
+    swap); False when the note is gone or its body differs. The UPDATE takes the write lock
+    even when it matches nothing, so what the caller reads next in the same transaction is
+    what it would replace.
+    """
+    stmt = update(Note).where(Note.id == note_id)
+    if expected is not None:
+        stmt = stmt.where(Note.body == expected)
     result = db.execute(
-        update(Note).where(Note.id == note_id).values(body=body, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        stmt.values(body=body, updated_at=utcnow()).execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def note_body(db: OrmSession, note_id: int) -> str | None:
+    return db.scalars(select(Note.body).where(Note.id == note_id)).first()
 
 
 def write_session_agenda(db: OrmSession, session_id: int, agenda: str) -> SessionRow | None:

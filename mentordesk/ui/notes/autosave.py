@@ -6,7 +6,9 @@ Two parts:
   they were handed over, latest text per key wins. A commit (WAL, synchronous=FULL) costs
   ~0.1–4 ms and a locked database can wait seconds, so the GUI thread never runs it; SQLite
   releases the GIL while it writes, so typing stays smooth. A failed write keeps the text and
-  is retried until it succeeds or newer text replaces it.
+  is retried until it succeeds or newer text replaces it. Until then ``pending_text()``
+  and ``unsaved()`` give the newest text handed over for each key: a view that shows a key
+  again shows that text, never the older one in the database.
 * ``EditorAutosave`` watches one text editor: a short debounce after the last keystroke, a
   forced save during continuous typing, and an immediate save on focus loss. ``flush(wait=
   True)`` (session switch, view switch, quit) hands the text over and waits until it is
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
-from mentordesk.errors import KnownError
+from mentordesk.errors import EditConflict, KnownError
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +55,16 @@ class SaveWorker(QObject):
     saved = Signal(object, int, float)
     # key, generation, message for the user
     failed = Signal(object, int, str)
+    # key, generation, message, text kept from the other writer: the save went through,
+    # but someone else had changed the text meanwhile and both versions were kept.
+    conflicted = Signal(object, int, str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cond = threading.Condition()
         self._pending: dict[Hashable, _Job] = {}
         self._busy = False
+        self._current: tuple[Hashable, _Job] | None = None
         self._stop = False
         self._retry_at = 0.0
         self._generation = 0
@@ -80,6 +86,22 @@ class SaveWorker(QObject):
     def pending(self) -> bool:
         with self._cond:
             return bool(self._pending) or self._busy
+
+    def pending_text(self, key: Hashable) -> str | None:
+        """The newest text handed over for ``key`` and not committed yet (None: all saved)."""
+        with self._cond:
+            job = self._pending.get(key)
+            if job is None and self._current is not None and self._current[0] == key:
+                job = self._current[1]
+            return job.text if job is not None else None
+
+    def unsaved(self) -> dict[Hashable, str]:
+        """Every key's newest text that is not committed yet."""
+        with self._cond:
+            found = {key: job.text for key, job in self._pending.items()}
+            if self._current is not None and self._current[0] not in found:
+                found[self._current[0]] = self._current[1].text
+            return found
 
     def flush(self, timeout: float = FLUSH_TIMEOUT_SECONDS) -> bool:
         """Wait until everything handed over is committed; False if it could not be.
@@ -124,10 +146,14 @@ class SaveWorker(QObject):
                 key = next(iter(self._pending))
                 job = self._pending.pop(key)
                 self._busy = True
+                self._current = (key, job)
             started = time.perf_counter()
             error: KnownError | None = None
+            conflict: EditConflict | None = None
             try:
                 job.writer(job.text)
+            except EditConflict as exc:
+                conflict = exc  # saved, with both versions kept
             except KnownError as exc:
                 error = exc
             except Exception as exc:  # a bug: keep the text, log, and tell the user
@@ -138,6 +164,7 @@ class SaveWorker(QObject):
             elapsed = time.perf_counter() - started
             with self._cond:
                 self._busy = False
+                self._current = None
                 if error is None:
                     self.last_error = None
                 else:
@@ -149,6 +176,8 @@ class SaveWorker(QObject):
                     if self._stop:
                         self._pending.clear()
                 self._cond.notify_all()
+            if conflict is not None:
+                self.conflicted.emit(key, job.generation, str(conflict), conflict.kept)
             if error is None:
                 self.saved.emit(key, job.generation, elapsed)
             else:

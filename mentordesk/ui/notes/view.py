@@ -41,7 +41,13 @@ from PySide6.QtWidgets import (
 
 from mentordesk.domain.timezones import mentor_zone, zone
 from mentordesk.errors import KnownError
-from mentordesk.services.notes import ActionItemRecord, Agenda, GoalChoice, NoteService
+from mentordesk.services.notes import (
+    ActionItemRecord,
+    Agenda,
+    GoalChoice,
+    NoteSaver,
+    NoteService,
+)
 from mentordesk.services.search import SearchHit, SearchService
 from mentordesk.services.sessions import (
     SessionDraft,
@@ -81,6 +87,15 @@ RECENT_LIMIT = 40
 PREVIEW_DELAY_MS = 150
 
 
+def _write_private(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` (owner-only) and wait until it is on disk."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _format_timer(seconds: int) -> str:
     hours, rest = divmod(max(0, seconds), 3600)
     minutes, secs = divmod(rest, 60)
@@ -118,6 +133,12 @@ class NotesView(ViewPage):
         self.destroyed.connect(lambda *_args: worker.stop())
         self.saver.saved.connect(self._saved)
         self.saver.failed.connect(self._save_failed)
+        self.saver.conflicted.connect(self._save_conflicted)
+        # One compare-and-swap writer per session's note (key: the session's row id), kept
+        # while its text may still be queued.
+        self._note_savers: dict[int, NoteSaver] = {}
+        # Titles for the recovery copies of sessions no longer shown.
+        self._titles: dict[int, str] = {}
         self._build_actions()
         self._build_ui()
         self.note_autosave = EditorAutosave(self.editor, self.saver, self)
@@ -347,6 +368,14 @@ class NotesView(ViewPage):
         self.save_banner.setAccessibleName("Save problem")
         self.save_banner.hide()
         notes_layout.addWidget(self.save_banner)
+        self.conflict_banner = QLabel()
+        self.conflict_banner.setObjectName("conflictBanner")
+        self.conflict_banner.setWordWrap(True)
+        self.conflict_banner.setStyleSheet(self.save_banner.styleSheet().replace(
+            "saveBanner", "conflictBanner"))
+        self.conflict_banner.setAccessibleName("Edit conflict")
+        self.conflict_banner.hide()
+        notes_layout.addWidget(self.conflict_banner)
         vertical.addWidget(notes_box)
 
         actions_box = QWidget()
@@ -410,35 +439,59 @@ class NotesView(ViewPage):
         if not self.saver.flush():
             error = self.saver.last_error
             self._show_banner(str(error) if error else "Saving is taking long…")
-            copy = self._write_recovery_copy()
+            copy = self._write_recovery_copies()
             where = f" A copy is in {copy}." if copy is not None else ""
             raise KnownError(
                 f"Your last note edits could not be saved yet: "
                 f"{error.message if error else 'saving is taking long'}",
                 hint=f"They are kept in the editor and retried.{where}")
 
-    def _write_recovery_copy(self) -> Path | None:
+    def _write_recovery_copies(self) -> Path | None:
+        """Write every session's unsaved text to ``unsaved-notes/session-N.md`` next to the
+        database; return the open session's copy.
+
+        Each copy holds the newest text: the editors' for the open session, the text queued
+        for the writer for sessions left behind (never what the database still has).
+        """
         rec = self.current
-        if rec is None:
+        texts: dict[int, dict[str, str]] = {}
+        for key, text in self.saver.unsaved().items():
+            if not (isinstance(key, tuple) and len(key) == 2):
+                continue
+            kind, sid = key
+            if isinstance(sid, int):
+                texts.setdefault(sid, {})[kind] = text
+        current: int | None = None
+        if rec is not None:
+            current = self.row_id or rec.ref.session_id
+            self._titles.setdefault(current, f"{rec.display_title} · {rec.mentee_name}")
+            texts[current] = {"agenda": self.agenda_edit.toPlainText(),
+                              "note": self.editor.toPlainText()}
+        if not texts:
             return None
         from mentordesk.paths import private_dir
 
         try:
             folder = private_dir(self.context.db.path.parent / "unsaved-notes")
-            name = f"session-{self.row_id or rec.ref.session_id}.md"
-            target = folder / name
-            text = (f"# {rec.display_title} · {rec.mentee_name}\n\n"
-                    f"## Agenda\n\n{self.agenda_edit.toPlainText()}\n\n"
-                    f"## Notes\n\n{self.editor.toPlainText()}\n")
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            return target
         except OSError:
-            log.warning("could not write the recovery copy of a note", exc_info=True)
+            log.warning("could not make the folder for recovery copies", exc_info=True)
             return None
+        written: Path | None = None
+        for sid, parts in texts.items():
+            target = folder / f"session-{sid}.md"
+            lines = [f"# {self._titles.get(sid, f'Session {sid}')}", ""]
+            if "agenda" in parts:
+                lines += ["## Agenda", "", parts["agenda"], ""]
+            if "note" in parts:
+                lines += ["## Notes", "", parts["note"], ""]
+            try:
+                _write_private(target, "\n".join(lines))
+            except OSError:
+                log.warning("could not write the recovery copy of a note", exc_info=True)
+                continue
+            if sid == current:
+                written = target
+        return written
 
     def focus_filter(self) -> None:
         self.open_search()
@@ -593,15 +646,27 @@ class NotesView(ViewPage):
             self._tick.stop()
             return
         self.pages.setCurrentWidget(self.session_page)
+        self.conflict_banner.hide()
         body = ""
         private = False
         if self.row_id is not None:
             note = self.notes.find_note(self.row_id)
             if note is not None:
                 self.note_id, body, private = note.id, note.body, note.private
-        if self.note_id is not None:
-            nid = self.note_id
-            self.note_autosave.bind(("note", nid), self._note_writer(nid), body)
+        queued = False
+        if self.row_id is not None:
+            # The note row itself is made by the first save, on the writer thread: typing
+            # into a session without a note while the file is busy is queued like any edit.
+            key = ("note", self.row_id)
+            saver = self._note_saver(self.row_id, self.note_id, body)
+            # Text still queued for the writer (the file was busy) is newer than the file's.
+            pending = self.saver.pending_text(key)
+            if pending is None:
+                saver.reload(body)
+            else:
+                body, queued = pending, True
+            body += "".join(k for k in saver.kept() if k not in body)
+            self.note_autosave.bind(key, saver, body)
         else:
             self.note_autosave.bind(None, None, body)
         self.private_check.blockSignals(True)
@@ -609,9 +674,14 @@ class NotesView(ViewPage):
         self.private_check.blockSignals(False)
         if self.row_id is not None:
             sid = self.row_id
-            self.agenda_autosave.bind(("agenda", sid), self._agenda_writer(sid), rec.agenda)
+            agenda = self.saver.pending_text(("agenda", sid))
+            queued = queued or agenda is not None
+            self.agenda_autosave.bind(("agenda", sid), self._agenda_writer(sid),
+                                      rec.agenda if agenda is None else agenda)
         else:
             self.agenda_autosave.bind(None, None, rec.agenda)
+        self._titles[self.row_id or rec.ref.session_id] = (
+            f"{rec.display_title} · {rec.mentee_name}")
         self._update_header()
         if self.sync_badge is not None:
             self.sync_badge.set_session(self.row_id)
@@ -622,14 +692,19 @@ class NotesView(ViewPage):
             self._tick.start()
         else:
             self._tick.stop()
-        self.save_label.setText("")
+        self.save_label.setText("Not saved yet" if queued else "")
         if self._pending_find:
             self._find_in_editor(self._pending_find)
             self._pending_find = ""
 
-    def _note_writer(self, note_id: int) -> Callable[[str], object]:
-        notes = self.notes
-        return lambda text: notes.save_note_body(note_id, text)
+    def _note_saver(self, session_id: int, note_id: int | None, loaded: str) -> NoteSaver:
+        saver = self._note_savers.get(session_id)
+        if saver is None:
+            saver = self._note_savers[session_id] = self.notes.saver(session_id, note_id,
+                                                                     loaded)
+        elif note_id is not None:
+            saver.note_id = note_id
+        return saver
 
     def _agenda_writer(self, session_id: int) -> Callable[[str], object]:
         notes = self.notes
@@ -708,14 +783,24 @@ class NotesView(ViewPage):
         return self.row_id
 
     def _ensure_note(self) -> None:
+        """Bind the editors to the session's own row (giving an occurrence of a series one
+        first); the note row is made by the first save."""
         row_id = self._ensure_row()
-        if row_id is None or self.note_id is not None:
+        if row_id is None:
             return
-        note = self.notes.open_note(row_id)
-        self.note_id = note.id
-        self.note_autosave.rebind(("note", note.id), self._note_writer(note.id))
+        if self.note_autosave.key is None:
+            self.note_autosave.rebind(("note", row_id), self._note_saver(row_id, None, ""))
         if self.agenda_autosave.key is None:
             self.agenda_autosave.rebind(("agenda", row_id), self._agenda_writer(row_id))
+
+    def _ensure_note_id(self) -> int | None:
+        """The note's id, making the note now if it has none yet (the private flag)."""
+        self._ensure_note()
+        if self.note_id is None and self.row_id is not None:
+            note = self.notes.open_note(self.row_id)
+            self.note_id = note.id
+            self._note_saver(self.row_id, note.id, "")
+        return self.note_id
 
     def _ensure_agenda(self) -> None:
         row_id = self._ensure_row()
@@ -731,6 +816,24 @@ class NotesView(ViewPage):
 
     def _save_failed(self, _key: object, _generation: int, message: str) -> None:
         self._show_banner(message)
+        # On disk at once, not only at quit: a crash while the file is busy loses nothing.
+        self._write_recovery_copies()
+
+    def _save_conflicted(self, key: object, _generation: int, message: str,
+                         kept: str) -> None:
+        """Another writer had changed the note: both texts were saved; show theirs too."""
+        if key == self.note_autosave.key and kept not in self.editor.toPlainText():
+            user = self.editor.textCursor()
+            anchor, position = user.anchor(), user.position()
+            cursor = QTextCursor(self.editor.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(kept)
+            # The user's cursor stays in their text, even when it was at the end.
+            user.setPosition(anchor)
+            user.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(user)
+        self.conflict_banner.setText(message)
+        self.conflict_banner.show()
 
     def _show_banner(self, message: str) -> None:
         self.save_banner.setText(f"Not saved yet — {message} Retrying every few seconds; "
@@ -742,12 +845,12 @@ class NotesView(ViewPage):
         self.save_label.setText(text)
 
     def _private_toggled(self, private: bool) -> None:
-        self._ensure_note()
-        if self.note_id is not None:
-            try:
-                self.notes.set_private(self.note_id, private)
-            except KnownError as exc:
-                show_known_error(self, exc)
+        try:
+            note_id = self._ensure_note_id()
+            if note_id is not None:
+                self.notes.set_private(note_id, private)
+        except KnownError as exc:
+            show_known_error(self, exc)
 
     # -- editor helpers ----------------------------------------------------------------
     def _update_preview(self) -> None:
