@@ -136,12 +136,13 @@ def test_failed_save_keeps_text_shows_banner_and_retries(
     real = NoteService.save_note_body
     failures = {"left": 2}
 
-    def flaky(self: NoteService, note_id: int, body: str) -> datetime:
+    def flaky(self: NoteService, note_id: int, body: str, *,
+              expected: str | None = None) -> datetime:
         if failures["left"]:
             failures["left"] -= 1
             raise DiskFull("There is no room left to save to notes.sqlite3.",
                            hint="Free some disk space.")
-        return real(self, note_id, body)
+        return real(self, note_id, body, expected=expected)
 
     monkeypatch.setattr(NoteService, "save_note_body", flaky)
     window, view = open_window(qtbot, notes_db, qt_settings)
@@ -430,7 +431,8 @@ def test_unsavable_edits_go_to_a_private_recovery_copy(
         monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]) -> None:
     import stat
 
-    def broken(self: NoteService, note_id: int, body: str) -> datetime:
+    def broken(self: NoteService, note_id: int, body: str, *,
+               expected: str | None = None) -> datetime:
         raise DiskFull("There is no room left to save to notes.sqlite3.")
 
     monkeypatch.setattr(autosave, "RETRY_SECONDS", 0.1)
