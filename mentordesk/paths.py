@@ -36,6 +36,25 @@ def _dirs() -> PlatformDirs:
     return PlatformDirs(appname=APP_ID, appauthor=False)
 
 
+@cache
+def resources_root() -> Path:
+    """The folder of shipped files (icons, style sheets, the desktop entry): the top-level
+    ``resources/`` folder, which the build installs as the package ``mentordesk.resources``."""
+    from importlib.resources import files
+
+    try:
+        root = files("mentordesk.resources")
+    except ModuleNotFoundError:
+        # An editable install made before that mapping existed: the checkout's own folder.
+        checkout = Path(__file__).resolve().parent.parent
+        if not (checkout / "pyproject.toml").is_file():
+            raise
+        root = checkout / "resources"
+    if not isinstance(root, Path):  # a zipped install: Qt needs real files
+        raise RuntimeError(f"MentorDesk's resources are not a folder: {root}")
+    return root
+
+
 def read_only_uri(path: Path) -> str:
     """The SQLite URI that opens the database at ``path`` read-only."""
     return f"{path.absolute().as_uri()}?mode=ro"

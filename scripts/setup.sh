@@ -3,7 +3,9 @@
 # the system libraries Qt loads (installed with apt-get when missing), then a venv in .venv.
 #
 #   bash scripts/setup.sh            # app + tests
-#   bash scripts/setup.sh --ci       # also gnome-keyring/dbus for the real-keyring test
+#   bash scripts/setup.sh --ci       # also gnome-keyring/dbus for the real-keyring test, and
+#                                    # Xvfb, xdotool, xprop and desktop-file-validate for the
+#                                    # installed-app checks (scripts/check_wheel.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,8 @@ PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 l
           libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0 fonts-dejavu-core)
 if [ "$WITH_KEYRING" = 1 ]; then
   PACKAGES+=(gnome-keyring dbus dbus-x11)
+  # xauth is only a Recommends of xvfb; x11-utils has xprop and xwininfo.
+  PACKAGES+=(xvfb xauth xdotool x11-utils desktop-file-utils)
   # PostgreSQL for the team-mode tests (tests/team starts its own throwaway cluster).
   PACKAGES+=(postgresql)
 fi

@@ -19,6 +19,7 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("MENTORDESK_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("MENTORDESK_LOG_DIR", str(home / "log"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))  # desktop entries land here
     monkeypatch.delenv("MENTORDESK_DB", raising=False)
     return home
 

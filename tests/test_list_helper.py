@@ -102,6 +102,30 @@ def test_the_switch_turns_it_off(db: Database, monkeypatch: pytest.MonkeyPatch) 
     assert SnapshotHelper.start(db.path) is None
 
 
+def test_no_posix_spawn_no_helper(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has neither posix_spawn nor select.poll: the app reads the list itself."""
+    running = SnapshotHelper.start(db.path)
+    assert running is not None  # here it runs
+    running.discard()
+    monkeypatch.delattr(os, "posix_spawn")
+    assert SnapshotHelper.start(db.path) is None
+
+
+def test_no_poll_no_helper(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import select
+
+    monkeypatch.delattr(select, "poll")
+    assert SnapshotHelper.start(db.path) is None
+
+
+def test_a_frozen_app_starts_no_helper(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a bundle sys.executable is the app itself, not an interpreter for ``-c``."""
+    import sys
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert SnapshotHelper.start(db.path) is None
+
+
 def test_a_helper_that_takes_too_long_is_stopped(big_db: Database) -> None:
     helper = SnapshotHelper.start(big_db.path)
     assert helper is not None

@@ -43,11 +43,14 @@ class SnapshotHelper:
     @classmethod
     def start(cls, path: Path) -> SnapshotHelper | None:
         """Start the helper for the database at ``path``; None where it cannot run (no
-        ``posix_spawn``, a frozen app, no file yet, turned off), and then the app reads the
+        ``posix_spawn`` or ``select.poll``, as on Windows; a frozen app, whose executable
+        is not a Python interpreter; no file yet; turned off), and then the app reads the
         list itself."""
+        import select
+
         spawn = getattr(os, "posix_spawn", None)
-        if (spawn is None or getattr(sys, "frozen", False) or os.environ.get(SWITCH_ENV) == "0"
-                or not path.is_file()):
+        if (spawn is None or not hasattr(select, "poll") or getattr(sys, "frozen", False)
+                or os.environ.get(SWITCH_ENV) == "0" or not path.is_file()):
             return None
         # The app's own import path (-S leaves out site-packages and .pth files), led by the
         # folder this package is in (an editable install finds it through a .pth hook).

@@ -13,14 +13,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from mentordesk import APP_NAME, __version__
+from mentordesk import APP_NAME
 from mentordesk.errors import KnownError
 from mentordesk.logging_setup import log_file
 from mentordesk.ui.context import AppContext
@@ -458,14 +457,9 @@ class MainWindow(QMainWindow):
         run_task(work, on_success=done, on_error=failed)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>A desktop workspace for mentors: mentees, goals, session notes and "
-            "Google Calendar sync, in one local file.</p>"
-            f"<p>Database: {self.context.db.path}</p>",
-        )
+        from mentordesk.ui.about import AboutDialog
+
+        AboutDialog(self.context.db.path, self).exec()
 
     # -- state -------------------------------------------------------------------------
     def _restore_state(self) -> None:

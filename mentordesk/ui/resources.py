@@ -1,5 +1,9 @@
 """Icons and stylesheets from ``resources/``.
 
+The top-level ``resources/`` folder is installed as the package ``mentordesk.resources``
+(setup.py maps it) and read with importlib.resources, so it is found in a wheel, an editable
+install and the bundled app alike.
+
 Icons are monochrome SVGs drawn with ``currentColor``; a custom icon engine renders them at
 the exact device size requested (crisp at any DPI) in the palette's text colour, so they
 follow light and dark themes.
@@ -22,14 +26,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
+from mentordesk.paths import resources_root
+
 # Not Qt.GlobalColor.transparent: icons are drawn before the first paint (see qt_enums).
 _TRANSPARENT = QColor(0, 0, 0, 0)
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
-
 
 def resource_path(*parts: str) -> Path:
-    return RESOURCES.joinpath(*parts)
+    """A file shipped in ``resources/``, wherever MentorDesk is installed."""
+    return resources_root().joinpath(*parts)
 
 
 @cache

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -54,14 +53,32 @@ class StartupProbe(QObject):
         # The list needs services.mentee_rows only; the rest of the service comes later.
         self.marks["mentee_service_at_interactive"] = float(
             "mentordesk.services.mentees" in sys.modules)
-        self.marks["peak_rss_kib"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-        # The start-up helper's peak (it has exited by now if its list was used).
-        self.marks["helper_peak_rss_kib"] = float(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        self.marks["peak_rss_kib"], self.marks["helper_peak_rss_kib"] = _peak_rss_kib()
         self.marks["list_from_helper"] = float(self._helper is not None
                                                and self._helper.outcome == "rows")
         self._out.write_text(json.dumps(self.marks))
         QTimer.singleShot(0, QApplication.quit)
+
+
+def _peak_rss_kib() -> tuple[float, float]:
+    """Peak RSS of this process and of its children (the start-up helper, which has exited
+    by now if its list was used); zeros where the ``resource`` module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0, 0.0
+    return (float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+            float(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+
+
+def install_smoke_check(window: QWidget) -> None:
+    """With ``MENTORDESK_SMOKE`` set, the installed-app check of ``mentordesk.ui.smoke``."""
+    if os.environ.get("MENTORDESK_SMOKE"):
+        from mentordesk.ui import smoke
+        from mentordesk.ui.main_window import MainWindow
+
+        if isinstance(window, MainWindow):
+            smoke.install(window)
 
 
 def probe_path() -> Path | None:
