@@ -4,7 +4,6 @@ the main window, and the housekeeping that waits until after the first paint."""
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
-from mentordesk import APP_NAME, __version__, heap
+from mentordesk import APP_ID, APP_NAME, heap, version
 from mentordesk.errors import DatabaseOpenError
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.context import AppContext
@@ -30,11 +29,13 @@ log = logging.getLogger(__name__)
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    # argv[0] is the X11 WM_CLASS instance name: "mentordesk" however the app was started
+    # (script, python -m, bundle), as the desktop entry's StartupWMClass says; the class name
+    # is the application name. Wayland's app id is the desktop file name.
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_ID])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("mentordesk")
+    app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icon("app"))
     app.setStyleSheet(stylesheet())
     return app
@@ -108,10 +109,11 @@ class Launcher:
             give_helper(context, helper)
         window = MainWindow(context, lazy=True)
         self.window = window
-        from mentordesk.ui.startup_probe import StartupProbe, probe_path
+        from mentordesk.ui.startup_probe import StartupProbe, install_smoke_check, probe_path
 
         probe_file = probe_path()
         probe = StartupProbe(window, probe_file, helper) if probe_file is not None else None
+        install_smoke_check(window)
         finished = False
 
         def after_ready() -> None:
@@ -164,6 +166,8 @@ def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> Non
     """After the first view is ready: SQLAlchemy's import in a worker (so the first edit
     does not wait for it), then sync, the other views and the housekeeping."""
     heap.start_up_finished()
+    # Not at start: the version comes from the package metadata (~20 ms to look up).
+    QApplication.setApplicationVersion(version())
     db = window.context.db
 
     def warm(_control: TaskControl) -> None:
