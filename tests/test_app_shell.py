@@ -17,8 +17,9 @@ def make_window(qtbot: QtBot, db: Database, settings: QSettings) -> MainWindow:
     create_application()
     window = MainWindow(build_context(db, settings))
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    # waitExposed waits when its with-block ends: called on its own it does nothing.
+    with qtbot.waitExposed(window):
+        window.show()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window

@@ -65,8 +65,9 @@ def make_view(qtbot: QtBot, db: Database, settings: QSettings) -> BoardView:
     view = BoardView(build_context(db, settings))
     qtbot.addWidget(view)
     view.resize(1200, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    # waitExposed waits when its with-block ends: called on its own it does nothing.
+    with qtbot.waitExposed(view):
+        view.show()
     qtbot.waitUntil(lambda: view._ever_loaded and not view._loading, timeout=5000)
     return view
 

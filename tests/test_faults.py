@@ -143,8 +143,9 @@ def test_result_for_a_deleted_view_is_dropped(qtbot) -> None:
     import shiboken6
 
     shiboken6.delete(model)
-    release.set()
+    # Connected before the worker is released: a signal sent before waitSignal connects is
+    # never seen (this test failed that way on a loaded CI machine).
     with qtbot.waitSignal(task.signals.finished, timeout=5000):
-        pass
+        release.set()
     qtbot.wait(50)
     assert delivered == [["late"]]

@@ -141,8 +141,9 @@ def test_canaries_never_reach_the_log_and_files_are_private(
     db = open_database(path)
     window = MainWindow(build_context(db, qt_settings))
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    # waitExposed waits when its with-block ends: called on its own it does nothing.
+    with qtbot.waitExposed(window):
+        window.show()
     for view_id in ("mentees", "board", "notes", "mentees"):
         window.show_view(view_id)
         qtbot.wait(50)

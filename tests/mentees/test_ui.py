@@ -325,10 +325,10 @@ def test_red_notice_at_most_once_a_day(qtbot: QtBot, view: MenteesView) -> None:
     assert reds, "the demo data has overdue mentees"
     qtbot.waitUntil(lambda: len(view.notifier.sent) == 1)
     assert view.banner.isVisibleTo(view) and "check-in" in view.banner_text.text()
-    view.reload()
-    qtbot.wait(50)
-    qtbot.waitUntil(lambda: view.loaded)
-    qtbot.wait(200)
+    # `loaded` is already true before a reload: wait for this reload's own ready signal.
+    with qtbot.waitSignal(view.ready, timeout=10_000):
+        view.reload()
+    qtbot.wait(50)  # the red check runs in the event-loop turn after `ready`
     assert len(view.notifier.sent) == 1
 
 

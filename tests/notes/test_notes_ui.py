@@ -51,8 +51,9 @@ def open_window(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[MainWi
     create_application()
     window = MainWindow(build_context(db, settings))
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    # waitExposed waits when its with-block ends: called on its own it does nothing.
+    with qtbot.waitExposed(window):
+        window.show()
     window.show_view("notes")
     view = window.current_view()
     assert isinstance(view, NotesView)
