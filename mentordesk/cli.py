@@ -172,12 +172,16 @@ def _cmd_list_backups(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from mentordesk.storage.backup import BackupError, restore_backup
+    from mentordesk.storage.locks import exclusive_use
 
-    target = db_path_from(args)
-    try:
-        moved = restore_backup(Path(args.backup).expanduser(), target)
-    except (BackupError, OSError) as exc:
-        raise KnownError(f"Could not restore: {exc}") from exc
+    target = db_path_from(args).expanduser().resolve()
+    # Refused while the app has the file open (its later edits would go to the file set
+    # aside); held meanwhile, so the app cannot open the file half-restored.
+    with exclusive_use(target):
+        try:
+            moved = restore_backup(Path(args.backup).expanduser(), target)
+        except (BackupError, OSError) as exc:
+            raise KnownError(f"Could not restore: {exc}") from exc
     out.write(f"Restored {args.backup} into {target}\n")
     if moved is not None:
         out.write(f"The previous file was kept as {moved}\n")

@@ -8,6 +8,7 @@ before older ones are rotated out, so a bad backup can never push out the last g
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import sqlite3
@@ -111,31 +112,102 @@ def _rotate(db_path: Path, keep: int) -> None:
             old.path.unlink()
 
 
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _reserve(path: Path) -> bool:
+    """Create ``path`` empty and owner-only; False if the name is taken (never overwrites)."""
+    try:
+        _create_private_file(path)
+    except FileExistsError:
+        return False
+    return True
+
+
+def set_aside(path: Path, label: str = "replaced") -> Path:
+    """Move ``path`` (with its SQLite sidecars) to a new name beside it and return that.
+
+    The name carries the time to the second and, when that is taken (two restores in one
+    second), a counter: each candidate is created with O_EXCL first, so an existing file is
+    never overwritten, however close together two callers run.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    sides = [s for s in SIDECARS if Path(f"{path}{s}").exists()]
+    for n in itertools.count():
+        target = path.with_name(f"{path.name}.{label}-{stamp}" + (f"-{n}" if n else ""))
+        if any(Path(f"{target}{s}").exists() for s in SIDECARS) or not _reserve(target):
+            continue
+        reserved = [target]
+        try:
+            for side in sides:
+                if not _reserve(Path(f"{target}{side}")):
+                    raise FileExistsError(f"{target}{side}")
+                reserved.append(Path(f"{target}{side}"))
+        except FileExistsError:
+            for made in reserved:
+                made.unlink(missing_ok=True)
+            continue
+        # Only our own empty reservations are replaced here.
+        os.replace(path, target)
+        for side in sides:
+            source = Path(f"{path}{side}")
+            if source.exists():
+                os.replace(source, Path(f"{target}{side}"))
+            else:
+                Path(f"{target}{side}").unlink(missing_ok=True)
+        return target
+    raise AssertionError("unreachable")
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def restore_backup(backup: Path, db_path: Path) -> Path | None:
     """Replace ``db_path`` with ``backup``; the replaced file is kept aside, never deleted.
 
-    Returns where the old file was moved, if there was one.
+    The backup is first copied to a new file beside ``db_path`` and checked there; only
+    then is the current file set aside (``set_aside``) and the copy renamed into its place,
+    so a failure at any step leaves the current file where it was. Returns where the old
+    file was moved, if there was one.
     """
     problems = check_file(backup)
     if problems:
         raise BackupError(f"{backup.name} is damaged too: {problems[0]}")
-    moved: Path | None = None
-    if db_path.exists():
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        moved = db_path.with_name(f"{db_path.name}.replaced-{stamp}")
-        os.replace(db_path, moved)
-        for suffix in ("-wal", "-shm"):
-            side = Path(f"{db_path}{suffix}")
-            if side.exists():
-                os.replace(side, Path(f"{moved}{suffix}"))
-    _create_private_file(db_path)
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    staging: Path | None = None
+    for n in itertools.count():
+        candidate = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}-{n}")
+        if _reserve(candidate):
+            staging = candidate
+            break
+    assert staging is not None
     try:
-        dest = sqlite3.connect(db_path)
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
-            source.backup(dest)
+            dest = sqlite3.connect(staging)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        source.close()
+            source.close()
+        problems = check_file(staging)
+        if problems:
+            raise BackupError(f"the copy of {backup.name} failed its check: {problems[0]}")
+        with open(staging, "rb+") as fh:
+            os.fsync(fh.fileno())
+        moved = set_aside(db_path) if db_path.exists() else None
+        os.replace(staging, db_path)
+    except BaseException:
+        for suffix in ("", *SIDECARS):
+            Path(f"{staging}{suffix}").unlink(missing_ok=True)
+        raise
+    _fsync_dir(db_path.parent)
     return moved

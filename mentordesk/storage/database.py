@@ -19,6 +19,7 @@ from mentordesk.errors import (
     CorruptDatabase,
     DatabaseLocked,
     DiskFull,
+    KnownError,
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
 )
@@ -165,13 +166,25 @@ def run_migrations(path: Path, target: str = "head") -> None:
 
 
 class Database:
-    """An open MentorDesk database: hands out units of work (one Session per user action)."""
+    """An open MentorDesk database: hands out units of work (one Session per user action).
 
-    def __init__(self, path: Path, engine: Engine | None = None) -> None:
+    ``verified`` says the file passed ``PRAGMA quick_check`` when it was opened. When it did
+    not run then (the app defers it until after the first paint), the first unit of work
+    that writes runs it and waits for it: nothing is written to a file before it is known
+    to be sound. A file found damaged is never written, and is closed without the
+    checkpoint SQLite otherwise runs on close, so it stays byte for byte as it was.
+    """
+
+    def __init__(self, path: Path, engine: Engine | None = None, *,
+                 verified: bool = True) -> None:
         self.path = path
         self._engine = engine
         self._factory: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
+        self._check_lock = threading.Lock()
+        # SQLite's complaints from the integrity check; None until it has run.
+        self._problems: list[str] | None = [] if verified else None
+        self._closed = False
         # Called with every statement ``raw_reader`` connections run (tests check what the
         # fast paths read).
         self.raw_trace: Callable[[str], object] | None = None
@@ -216,11 +229,36 @@ class Database:
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise KnownError(f"{self.path.name} was closed (it was restored or reopened).",
+                             hint="Your edit was not saved there; it is kept in the editor.")
+
+    def verify(self) -> list[str]:
+        """Run the integrity check unless it ran already; its complaints (empty: sound)."""
+        with self._check_lock:
+            if self._problems is None:
+                self._problems = backup.check_file(self.path)
+                if self._problems:
+                    log.error("integrity check failed: the file will not be written")
+            return list(self._problems)
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self._problems)
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        problems = self._problems if self._problems is not None else self.verify()
+        if problems:
+            raise corrupt_error(self.path, problems[0])
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work: commits when the block succeeds, rolls back when it raises."""
         from sqlalchemy.exc import OperationalError
 
+        self._check_writable()
         session = self._sessions()
         try:
             yield session
@@ -239,6 +277,7 @@ class Database:
         """A read-only unit of work (rolled back at the end, never commits)."""
         from sqlalchemy.exc import OperationalError
 
+        self._check_open()
         session = self._sessions()
         try:
             yield session
@@ -249,8 +288,13 @@ class Database:
             session.close()
 
     def quick_check(self) -> list[str]:
-        """SQLite's complaints about the open file (empty when sound)."""
-        return backup.check_file(self.path)
+        """SQLite's complaints about the open file (empty when sound), checked now; a file
+        found damaged is not written from then on."""
+        problems = backup.check_file(self.path)
+        with self._check_lock:
+            if problems or self._problems is None:
+                self._problems = problems
+        return problems
 
     def backup(self, reason: str = "manual") -> Path:
         path = backup.create_backup(self.path, reason=reason)
@@ -258,9 +302,33 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            if self._problems:
+                self._close_without_checkpoint()
+                return
             if self._engine is not None:
                 self._engine.dispose()
         _protect(self.path)
+
+    def _close_without_checkpoint(self) -> None:
+        """Close a damaged file as it is: SQLite checkpoints the WAL into the file when its
+        last connection closes, and a read-only connection cannot. So a read-only one is
+        opened first and closed last."""
+        try:
+            keeper: sqlite3.Connection | None = sqlite3.connect(read_only_uri(self.path),
+                                                                uri=True)
+        except sqlite3.Error:
+            keeper = None
+        if keeper is not None:
+            with contextlib.suppress(sqlite3.Error):
+                # Reading opens the WAL, which is what the other connections' close checks.
+                keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        try:
+            if self._engine is not None:
+                self._engine.dispose()
+        finally:
+            if keeper is not None:
+                keeper.close()
 
 
 def translate_operational_error(exc: OperationalError, path: Path) -> Exception:
@@ -308,6 +376,15 @@ def open_database(path: Path, *, check: bool = True) -> Database:
             os.close(fd)
         revision = None
     _protect(path)
+    if revision == HEAD and _in_wal_mode(path):
+        # Nothing to set up. (A read-write connection here would be the file's last one on
+        # close and checkpoint its WAL into it before the deferred check has looked at it.)
+        return Database(path, verified=check)
+    if revision is not None and not check:
+        # What follows writes to an existing file: the check cannot be deferred past it.
+        problems = backup.check_file(path)
+        if problems:
+            raise corrupt_error(path, problems[0])
     if revision != HEAD:
         if revision is not None:
             log.info("backing up %s before migrating from %s to %s", path, revision, HEAD)
@@ -325,3 +402,10 @@ def open_database(path: Path, *, check: bool = True) -> Database:
         conn.close()
     _protect(path)
     return Database(path)
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (bytes 18 and 19 are 2), read without SQLite."""
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    return len(header) == 20 and header[18] == 2 and header[19] == 2

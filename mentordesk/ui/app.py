@@ -4,6 +4,7 @@ the main window, and the housekeeping that waits until after the first paint."""
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from mentordesk import APP_ID, APP_NAME, heap, version
-from mentordesk.errors import DatabaseOpenError
+from mentordesk.errors import DatabaseOpenError, KnownError
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import install_excepthook
@@ -109,6 +110,7 @@ class Launcher:
             give_helper(context, helper)
         window = MainWindow(context, lazy=True)
         self.window = window
+        self._install_restore_action(window)
         from mentordesk.ui.startup_probe import StartupProbe, install_smoke_check, probe_path
 
         probe_file = probe_path()
@@ -161,6 +163,83 @@ class Launcher:
         if self.window is not None:
             self.window.context.db.close()
 
+    def bring_to_front(self) -> None:
+        """Another ``mentordesk`` was started on this file: show this window instead."""
+        window = self.window
+        if window is None:
+            return
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _install_restore_action(self, window: MainWindow) -> None:
+        from PySide6.QtGui import QAction
+
+        action = QAction("&Restore from Backup…", window)
+        action.setObjectName("restoreAction")
+        action.triggered.connect(lambda _=False: self.restore_from_backup())
+        menu = window.menu("&File")
+        actions = menu.actions()
+        backup = next((i for i, a in enumerate(actions) if a.text() == "&Back Up Now"), None)
+        if backup is not None and backup + 1 < len(actions):
+            menu.insertAction(actions[backup + 1], action)
+        else:
+            menu.addAction(action)
+
+    def restore_from_backup(self, backup: Path | None = None) -> bool:
+        """File ▸ Restore from Backup…: save every edit, close the file, put the backup in
+        its place (the current file is kept beside it) and open it again in a new window,
+        so no later edit can reach the file that was set aside."""
+        from mentordesk.storage.backup import BackupError, restore_backup
+        from mentordesk.ui.errors import show_known_error
+        from mentordesk.ui.restore_dialog import RestoreDialog
+
+        old = self.window
+        if old is None:
+            return False
+        if backup is None:
+            backup = RestoreDialog.ask(old.context.db.path, old)
+            if backup is None:
+                return False
+        for view in old.views:
+            try:
+                view.flush()
+            except KnownError as exc:
+                show_known_error(old, KnownError(
+                    "Nothing was restored: your last edits could not be saved yet.",
+                    hint=f"{exc.message} Try again once they are saved."))
+                return False
+        discard_helper(old.context)
+        controller = getattr(old, "sync_controller", None)
+        if controller is not None:
+            controller.shutdown()
+        old.save_state()
+        old.context.db.close()
+        try:
+            moved = restore_backup(backup, old.context.db.path)
+        except (BackupError, OSError) as exc:
+            problem: KnownError | None = KnownError(
+                f"Could not restore {backup.name}: {exc}", hint="The current file is unchanged.")
+        else:
+            problem = None
+        old.hide()
+        if not self.start():
+            QApplication.quit()
+            return False
+        old.deleteLater()
+        window = self.window
+        if window is None:
+            return False
+        if problem is not None:
+            show_known_error(window, problem)
+            return False
+        window.statusBar().showMessage(
+            f"Restored {backup.name}." + (f" The previous file was kept as {moved}."
+                                          if moved is not None else ""), 15000)
+        return True
+
 
 def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> None:
     """After the first view is ready: SQLAlchemy's import in a worker (so the first edit
@@ -191,7 +270,9 @@ def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> N
     db = window.context.db
 
     def check(_control: TaskControl) -> list[str]:
-        return db.quick_check()
+        # The same check the first write waits for (it runs once): until it has passed,
+        # nothing is written to the file.
+        return db.verify()
 
     def checked(problems: list[str]) -> None:
         if problems:
@@ -234,10 +315,19 @@ def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
     is computing the mentee list in another process (``services/mentee_snapshot.py``)."""
     app = create_application()
     install_excepthook()
+    from mentordesk.ui.single_instance import claim
+
+    instance = claim(path)
+    if instance is None:
+        sys.stderr.write(f"mentordesk: MentorDesk is already open on {path}; its window was "
+                         "brought to the front.\n")
+        return 0
     launcher = Launcher(path, helper)
-    if not launcher.start():
-        return 1
+    instance.activate_requested.connect(launcher.bring_to_front)
     try:
+        if not launcher.start():
+            return 1
         return app.exec()
     finally:
         launcher.close()
+        instance.close()

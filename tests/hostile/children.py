@@ -5,6 +5,7 @@ until told to stop (a line on stdin, or its stdin closing), and says so on stdou
     python -m tests.hostile.children hold-sync DB       the sync lock, like a running sync
     python -m tests.hostile.children sync-run DB LOG    one "sync": take the lock, log, pause
     python -m tests.hostile.children save-note DB ID TEXT   a second writer of a note
+    python -m tests.hostile.children commit-and-hang DB     a commit left in the WAL
 """
 
 from __future__ import annotations
@@ -64,11 +65,24 @@ def save_note(db: str, note_id: str, text: str) -> None:
     print("saved", flush=True)
 
 
+def commit_and_hang(db: str) -> None:
+    """Commit a mentee through the app's storage, then wait to be killed: the commit stays
+    in the WAL, not yet checkpointed into the file."""
+    from mentordesk.storage.database import open_database
+    from mentordesk.storage.schema import Mentee
+
+    database = open_database(Path(db))
+    with database.transaction() as s:
+        s.add(Mentee(name="Committed by a process that then crashed"))
+    print("held", flush=True)
+    _wait_for_release()
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     commands: dict[str, Callable[..., None]] = {
         "hold-write": hold_write, "hold-sync": hold_sync, "sync-run": sync_run,
-        "save-note": save_note}
+        "save-note": save_note, "commit-and-hang": commit_and_hang}
     commands[command](*args)
 
 

@@ -59,3 +59,43 @@ def mentordesk(*args: str, timeout: float = 60, **env: str) -> subprocess.Comple
     return subprocess.run([sys.executable, "-m", "mentordesk", *args], cwd=ROOT,
                           env=child_env(**env), capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+class App:
+    """The real desktop app (``python -m mentordesk --db PATH``, offscreen) in its own
+    process, for as long as the ``with`` block runs."""
+
+    def __init__(self, db: Path, *extra: str) -> None:
+        self.db = db
+        self.proc = subprocess.Popen([sys.executable, "-m", "mentordesk", "--db", str(db),
+                                      *extra], cwd=ROOT, env=child_env(),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait_until_open(self, timeout: float = 30) -> None:
+        """Until the app holds the file (it takes the app lock before anything else)."""
+        import time
+
+        from mentordesk.storage.locks import is_locked
+
+        deadline = time.monotonic() + timeout
+        while not is_locked(self.db, "app"):
+            assert self.proc.poll() is None, self.proc.communicate()
+            assert time.monotonic() < deadline, "the app never opened the file"
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[str, str]:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            out, err = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        return out, err
+
+    def __enter__(self) -> App:
+        self.wait_until_open()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
