@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlalchemy import select
 from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, CadenceError, parse_cadence
 from mentordesk.errors import KnownError
+from mentordesk.services.atomic_file import write_atomically
 from mentordesk.services.mentees import (
     MenteeInput,
     apply_input,
@@ -300,20 +299,8 @@ def export_mentees_csv(db: Database, path: Path) -> int:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows)
-    target = path.expanduser()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".mentees-", suffix=".csv", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-                fh.write(buffer.getvalue())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise KnownError(f"Cannot write {target}: {exc.strerror or exc}.",
-                         hint="Choose a folder you may write to.") from exc
+    # Whole or not at all (temporary file, fsync, rename): the old file survives a failure.
+    write_atomically(path, buffer.getvalue().encode("utf-8-sig"))
     return len(rows)
 
 

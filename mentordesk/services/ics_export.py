@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import calendar as gregorian
 import logging
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentordesk.domain.recurrence import RecurrenceError, parse_rule
+from mentordesk.services.atomic_file import write_atomically
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Session as SessionRow
@@ -150,18 +149,8 @@ def export_ics(db: Database, path: Path) -> int:
     for event in events.values():
         calendar.add_component(event)
     data = calendar.to_ical()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Whole or not at all, with a one-line error (temporary file, fsync, rename).
+    write_atomically(Path(path), data)
     return count
 
 

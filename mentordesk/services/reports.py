@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mentordesk.domain.goals import progress
 from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
+from mentordesk.services.atomic_file import write_atomically
 from mentordesk.storage import sessions_repo as repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import BoardColumn, Mentee, Note
@@ -134,16 +135,17 @@ def export_report(db: Database, mentee_name: str, path: Path) -> None:
     mentee = find_mentee(db, mentee_name)
     markdown = report_markdown(db, mentee.id)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".md":
-            path.write_text(markdown, encoding="utf-8")
-        elif suffix == ".pdf":
-            # Qt renders the PDF; imported only here so the Markdown path stays Qt-free.
-            from mentordesk.ui.pdf_export import write_markdown_pdf
+    if suffix == ".md":
+        data = markdown.encode("utf-8")
+    elif suffix == ".pdf":
+        # Qt renders the PDF; imported only here so the Markdown path stays Qt-free.
+        from mentordesk.ui.pdf_export import render_markdown_pdf
 
-            write_markdown_pdf(markdown, path, title=f"Progress report: {mentee.name}")
-        else:
-            raise KnownError(f"Reports are written as .md or .pdf, not '{suffix}'.")
-    except OSError as exc:
-        raise KnownError(f"Could not write {path}: {exc.strerror or exc}.",
-                         hint="Check the folder exists and you may write to it.") from exc
+        try:
+            data = render_markdown_pdf(markdown, title=f"Progress report: {mentee.name}")
+        except OSError as exc:
+            raise KnownError(f"Could not render the report for {path}: {exc}.") from exc
+    else:
+        raise KnownError(f"Reports are written as .md or .pdf, not '{suffix}'.")
+    # Whole or not at all: a full disk leaves the previous report as it was.
+    write_atomically(path, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 _app: QGuiApplication | None = None
@@ -21,8 +21,19 @@ def _ensure_gui_application() -> None:
 
 
 def write_markdown_pdf(markdown: str, path: Path, *, title: str = "") -> None:
+    """Render and write the PDF atomically (a failure leaves the previous file)."""
+    from mentordesk.services.atomic_file import write_atomically
+
+    write_atomically(path, render_markdown_pdf(markdown, title=title))
+
+
+def render_markdown_pdf(markdown: str, *, title: str = "") -> bytes:
+    """The PDF as bytes: rendered in memory, so nothing is written before it is whole
+    (QPdfWriter reports no write errors: on a full disk it left a truncated file)."""
     _ensure_gui_application()
-    writer = QPdfWriter(str(path))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(title)
     writer.setCreator("MentorDesk")
     writer.setResolution(300)
@@ -34,5 +45,9 @@ def write_markdown_pdf(markdown: str, path: Path, *, title: str = "") -> None:
     doc.setDefaultStyleSheet("h1 { font-size: 20pt; } h2 { font-size: 15pt; }")
     doc.setMarkdown(markdown)
     doc.print_(writer)
-    if not path.exists() or path.stat().st_size == 0:
-        raise OSError(f"Qt wrote nothing to {path}")
+    del writer  # ends the PDF: its trailer is written when the writer goes
+    data = bytes(buffer.data().data())
+    buffer.close()
+    if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
+        raise OSError("Qt did not produce a complete PDF")
+    return data
