@@ -78,7 +78,7 @@ def test_a_damaged_file_with_commits_in_its_wal_is_closed_without_a_checkpoint(
     _damage_a_page_nobody_reads_at_start(path)
     before = _files(path)
     db = open_database(path, check=False)
-    assert db.verify() != []
+    assert db.quick_check() != []  # what the app's deferred check finds
     with pytest.raises(CorruptDatabase):
         add_mentee(db, name="Never written")
     db.close()
