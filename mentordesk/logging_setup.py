@@ -5,8 +5,10 @@ Messages never include note text, emails or tokens: log ids and counts, not cont
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
 from mentordesk.paths import log_dir, private_dir
@@ -16,6 +18,15 @@ LOG_FILE_NAME = "mentordesk.log"
 
 def log_file() -> Path:
     return log_dir() / LOG_FILE_NAME
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it makes, the rotated ones included, is owner-only (0600): the
+    stock handler opens each new file with the umask's mode (0644)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
@@ -28,7 +39,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
             handler.baseFilename
         ) == path:
             return path
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(

@@ -127,6 +127,9 @@ def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
 
 
 def corrupt_error(path: Path, problem: str) -> CorruptDatabase:
+    # SQLite's complaint can span lines ("*** in database main ***\nPage 7: ..."): the
+    # message is one line, as every message the command line prints.
+    problem = " ".join(problem.split())
     return CorruptDatabase(
         f"{path} is damaged ({problem}).",
         path,

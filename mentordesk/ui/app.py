@@ -310,6 +310,45 @@ def start_daily_backup(window: MainWindow) -> None:
     run_task(daily_backup, on_success=done, on_error=failed)
 
 
+_signal_plumbing: list[object] = []
+
+
+def quit_on_signals(app: QApplication, launcher: Launcher) -> None:
+    """Ctrl+C (SIGINT) and SIGTERM (logout, ``kill``) close the window the normal way, so
+    every edit is saved (or put in a recovery copy), then quit.
+
+    Python runs its signal handlers only between bytecodes, and Qt's event loop keeps the
+    thread in C++: the signal's wake-up byte on a socket pair makes Qt call back into
+    Python, and the handler runs then.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    from mentordesk.ui import errors
+
+    receive, send = socket.socketpair()
+    receive.setblocking(False)
+    send.setblocking(False)
+    signal.set_wakeup_fd(send.fileno())
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_args: receive.recv(64))
+    _signal_plumbing[:] = [receive, send, notifier]  # alive as long as the app
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("quitting on %s", signal.Signals(signum).name)
+        # Nobody is there to click a dialog: what cannot be saved goes to recovery copies.
+        errors.dialogs_enabled = False
+        window = launcher.window
+        if window is not None:
+            window.close()
+        QApplication.quit()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
     """Run the app on the database at ``path``; ``helper``, if the command line started one,
     is computing the mentee list in another process (``services/mentee_snapshot.py``)."""
@@ -324,6 +363,7 @@ def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
         return 0
     launcher = Launcher(path, helper)
     instance.activate_requested.connect(launcher.bring_to_front)
+    quit_on_signals(app, launcher)
     try:
         if not launcher.start():
             return 1

@@ -74,3 +74,17 @@ def test_restore_refuses_while_the_app_has_the_file_open(tmp_path: Path) -> None
     result = mentordesk("--db", str(db), "restore", str(backup))
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("desk.sqlite3.replaced-*Z"))) == 1
+
+
+def test_sigterm_and_sigint_quit_cleanly(tmp_path: Path) -> None:
+    """Item 18: the app used to ignore SIGINT and die on SIGTERM without closing the file
+    (its WAL left behind); now both close the window the normal way (saving) and quit."""
+    db = _db(tmp_path)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with App(db) as app:
+            time.sleep(1.0)  # past start-up
+            app.proc.send_signal(sig)
+            app.proc.wait(timeout=15)
+            assert app.proc.returncode == 0, app.proc.communicate()
+            assert not Path(f"{db}-wal").exists(), "the file was not closed cleanly"
+            assert f"quitting on {sig.name}" in _log_text()
