@@ -188,16 +188,22 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _open_existing(args: argparse.Namespace) -> Database:
+def _open_existing(args: argparse.Namespace, *, create: bool = False) -> Database:
+    """The database ``--db`` names; commands that only read never create one (a mistyped
+    path used to leave an empty database behind)."""
     from mentordesk.storage.database import open_database
 
-    return open_database(db_path_from(args))
+    path = db_path_from(args)
+    if not create and not path.exists():
+        raise KnownError(f"There is no database at {path}.",
+                         hint="Check the path (mentordesk --db PATH ...).")
+    return open_database(path)
 
 
 def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     from mentordesk.services.csv_io import import_mentees_csv
 
-    db = _open_existing(args)
+    db = _open_existing(args, create=True)
     try:
         report = import_mentees_csv(db, Path(args.file).expanduser(),
                                     skip_invalid=args.skip_invalid)

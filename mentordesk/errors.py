@@ -35,6 +35,10 @@ class NotAMentorDeskDatabase(DatabaseOpenError):
     pass
 
 
+class UnusableDatabasePath(DatabaseOpenError):
+    """A folder, device, FIFO, or a file made read-only: refused before anything touches it."""
+
+
 class NewerDatabaseVersion(DatabaseOpenError):
     pass
 

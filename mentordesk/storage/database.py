@@ -22,6 +22,7 @@ from mentordesk.errors import (
     KnownError,
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
+    UnusableDatabasePath,
 )
 from mentordesk.paths import private_dir, read_only_uri
 from mentordesk.storage import backup
@@ -247,6 +248,10 @@ class Database:
             return list(self._problems)
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def damaged(self) -> bool:
         return bool(self._problems)
 
@@ -311,7 +316,6 @@ class Database:
                 return
             if self._engine is not None:
                 self._engine.dispose()
-        _protect(self.path)
 
     def _close_without_checkpoint(self) -> None:
         """Close a damaged file as it is: SQLite checkpoints the WAL into the file when its
@@ -369,16 +373,17 @@ def open_database(path: Path, *, check: bool = True) -> Database:
     not ours, is newer than this version, or is damaged. The file is never modified then.
     """
     path = path.expanduser().resolve()
+    check_usable(path)
     if not path.parent.exists():
         private_dir(path.parent)
-    if path.exists() and path.stat().st_size > 0:
+    created = not path.exists()
+    if not created and path.stat().st_size > 0:
         revision = _inspect_existing(path, deep=check)
     else:
-        if not path.exists():
+        if created:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
         revision = None
-    _protect(path)
     if revision == HEAD and _in_wal_mode(path):
         # Nothing to set up. (A read-write connection here would be the file's last one on
         # close and checkpoint its WAL into it before the deferred check has looked at it.)
@@ -403,8 +408,38 @@ def open_database(path: Path, *, check: bool = True) -> Database:
         raise translate_sqlite_error(exc, path) from exc
     finally:
         conn.close()
-    _protect(path)
+    if created:
+        # Only files MentorDesk made get their mode set (never what --db points at).
+        _protect(path)
     return Database(path)
+
+
+def check_usable(path: Path) -> None:
+    """Refuse, before touching it, what cannot be a database file for us: a folder, a
+    device, a FIFO or socket, or a file its owner made read-only (``path`` resolved)."""
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UnusableDatabasePath(f"{path} cannot be opened: {exc.strerror or exc}.", path,
+                                   hint="Choose another file.") from exc
+    kind = ("a folder" if stat.S_ISDIR(info.st_mode) else
+            "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+            "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+            "a socket" if stat.S_ISSOCK(info.st_mode) else None)
+    if kind is not None:
+        raise UnusableDatabasePath(f"{path} is {kind}, not a database file.", path,
+                                   hint="MentorDesk left it as it is. Choose a file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnusableDatabasePath(f"{path} is not a regular file.", path,
+                                   hint="MentorDesk left it as it is. Choose a file.")
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise UnusableDatabasePath(
+            f"{path} is read-only (its permissions say so).", path,
+            hint="MentorDesk left it as it is: make it writable to work in it, or open a copy.")
 
 
 def _in_wal_mode(path: Path) -> bool:

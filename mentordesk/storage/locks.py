@@ -121,6 +121,9 @@ class FileLock:
         return self._fd is not None
 
     def _open(self) -> int:
+        if self.db_path.exists() and not self.db_path.is_file():
+            # Not a database file (a device, a folder): never create files next to it.
+            self.path = _fallback_lock_path(self.db_path, self.kind)
         try:
             return _open_lock_file(self.path)
         except OSError as exc:

@@ -253,6 +253,8 @@ def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> Non
         db.warm_up()
 
     def then(_result: object = None) -> None:
+        if db.closed:
+            return  # the file was restored or the app quit meanwhile
         install_sync_everywhere(window)
         window.build_remaining_views()
         after_first_paint(window, launcher)
@@ -275,6 +277,8 @@ def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> N
         return db.verify()
 
     def checked(problems: list[str]) -> None:
+        if db.closed:
+            return
         if problems:
             from mentordesk.storage.database import corrupt_error
 

@@ -53,8 +53,7 @@ def test_restore_inside_the_app_reopens_so_later_edits_reach_the_restored_file(
     launcher = Launcher(path)
     assert launcher.start()
     old = launcher.window
-    assert old is not None
-    qtbot.addWidget(old)
+    assert old is not None  # not given to qtbot: the restore deletes it
     old.show_view("notes")
     view = old.current_view()
     assert isinstance(view, NotesView)
