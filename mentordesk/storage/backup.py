@@ -169,6 +169,30 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _check_candidate(backup: Path) -> None:
+    """Check a file to restore exactly as the app checks a file it opens (an SQLite file,
+    MentorDesk's, a schema this version knows, sound), and that it holds MentorDesk data:
+    restoring an empty or foreign file used to say "Restored" and leave a file the app
+    then refused."""
+    import sqlite3 as _sqlite3
+
+    from mentordesk.errors import DatabaseOpenError
+    from mentordesk.storage.database import inspect_file
+
+    try:
+        if not backup.is_file():
+            raise BackupError(f"{backup} is not a file.")
+        if backup.stat().st_size == 0:
+            raise BackupError(f"{backup.name} is empty: it holds no MentorDesk data.")
+        revision = inspect_file(backup)
+    except DatabaseOpenError as exc:
+        raise BackupError(f"{backup.name} cannot be restored: {exc.message}") from exc
+    except (OSError, _sqlite3.Error) as exc:
+        raise BackupError(f"{backup.name} cannot be read: {exc}") from exc
+    if revision is None:
+        raise BackupError(f"{backup.name} holds no MentorDesk data (it is empty).")
+
+
 def restore_backup(backup: Path, db_path: Path) -> Path | None:
     """Replace ``db_path`` with ``backup``; the replaced file is kept aside, never deleted.
 
@@ -177,9 +201,7 @@ def restore_backup(backup: Path, db_path: Path) -> Path | None:
     so a failure at any step leaves the current file where it was. Returns where the old
     file was moved, if there was one.
     """
-    problems = check_file(backup)
-    if problems:
-        raise BackupError(f"{backup.name} is damaged too: {problems[0]}")
+    _check_candidate(backup)
     staging: Path | None = None
     for n in itertools.count():
         candidate = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}-{n}")

@@ -127,6 +127,12 @@ def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
     return revision
 
 
+def inspect_file(path: Path) -> str | None:
+    """Check ``path`` as a file to open is checked (without writing to it); its schema
+    revision, None when it holds no MentorDesk schema. Raises ``DatabaseOpenError``."""
+    return _inspect_existing(path, deep=True)
+
+
 def corrupt_error(path: Path, problem: str) -> CorruptDatabase:
     # SQLite's complaint can span lines ("*** in database main ***\nPage 7: ..."): the
     # message is one line, as every message the command line prints.
