@@ -38,6 +38,19 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def _same_owner_as(db_path: Path, made: list[Path]) -> None:
+    """Run as root on another user's file (through a symlink, say), what we make beside it
+    belongs to that user, not to root."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    info = db_path.stat()
+    if info.st_uid == 0:
+        return
+    for path in made:
+        with contextlib.suppress(OSError):
+            os.chown(path, info.st_uid, info.st_gid)
+
+
 def check_file(path: Path) -> list[str]:
     """Return SQLite's complaints about ``path`` (empty when it is sound)."""
     try:
@@ -62,14 +75,31 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
     if not folder.is_dir():
         return []
     found: list[BackupInfo] = []
+    names = {db_path.name}
+    if _owns_legacy_names(db_path):
+        names.add(db_path.stem)
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)
-        if not match or match["stem"] != db_path.stem:
+        if not match or match["stem"] not in names:
             continue
         stamp = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         found.append(BackupInfo(entry, stamp, match["reason"]))
     found.sort(key=lambda b: b.taken_at, reverse=True)
     return found
+
+
+_DB_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".db3")
+
+
+def _owns_legacy_names(db_path: Path) -> bool:
+    """Backups used to be named by the file's stem, so ``a.db`` and ``a.sqlite3`` in one
+    folder shared names (rotating one deleted the other's). They are named by the whole
+    file name now; the old names still count for ``<stem>.sqlite3`` (the default name), or
+    for a file that has no namesake in its folder."""
+    if db_path.suffix == ".sqlite3" or db_path.name == db_path.stem:
+        return True
+    return not any(db_path.with_name(db_path.stem + suffix).exists()
+                   for suffix in _DB_SUFFIXES if suffix != db_path.suffix)
 
 
 def backup_due(db_path: Path, *, max_age: timedelta = timedelta(days=1)) -> bool:
@@ -79,10 +109,12 @@ def backup_due(db_path: Path, *, max_age: timedelta = timedelta(days=1)) -> bool
 
 def create_backup(db_path: Path, *, reason: str = "manual", keep: int = KEEP_BACKUPS) -> Path:
     """Snapshot ``db_path`` into its backup folder, verify it, then rotate old ones out."""
+    folder_existed = backup_dir_for(db_path).is_dir()
     folder = private_dir(backup_dir_for(db_path))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    target = folder / f"{db_path.name}-{stamp}-{reason}.sqlite3"
     _create_private_file(target)
+    _same_owner_as(db_path, [target] if folder_existed else [folder, target])
     try:
         source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
