@@ -39,6 +39,11 @@ class UnusableDatabasePath(DatabaseOpenError):
     """A folder, device, FIFO, or a file made read-only: refused before anything touches it."""
 
 
+class ReadOnlyLocation(UnusableDatabasePath):
+    """A sound file where SQLite cannot keep its working files (read-only disk or folder):
+    not damage, so no backups are offered."""
+
+
 class NewerDatabaseVersion(DatabaseOpenError):
     pass
 

@@ -22,6 +22,7 @@ from mentordesk.errors import (
     KnownError,
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
+    ReadOnlyLocation,
     UnusableDatabasePath,
 )
 from mentordesk.paths import private_dir, read_only_uri
@@ -420,6 +421,20 @@ def open_database(path: Path, *, check: bool = True) -> Database:
     return Database(path)
 
 
+def _read_only_location(path: Path) -> bool:
+    """Whether SQLite could not make or update the ``-wal``/``-shm`` files beside ``path``
+    (a read-only mount, a folder without write permission)."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except (AttributeError, OSError):
+        pass
+    if not os.access(path.parent, os.W_OK):
+        return True
+    return any(side.exists() and not os.access(side, os.W_OK)
+               for side in (Path(f"{path}-wal"), Path(f"{path}-shm")))
+
+
 def check_usable(path: Path) -> None:
     """Refuse, before touching it, what cannot be a database file for us: a folder, a
     device, a FIFO or socket, or a file its owner made read-only (``path`` resolved)."""
@@ -442,6 +457,12 @@ def check_usable(path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UnusableDatabasePath(f"{path} is not a regular file.", path,
                                    hint="MentorDesk left it as it is. Choose a file.")
+    if _read_only_location(path):
+        raise ReadOnlyLocation(
+            f"{path} is on a read-only disk or in a folder MentorDesk cannot write to "
+            "(SQLite keeps two working files beside it).", path,
+            hint="The file itself is fine and was not changed: copy it to a folder you may "
+                 "write to, and open the copy.")
     if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise UnusableDatabasePath(
             f"{path} is read-only (its permissions say so).", path,
