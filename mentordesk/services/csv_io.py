@@ -4,7 +4,8 @@ Import is all or nothing: every row is checked first and, if any is bad, nothing
 and the report names every bad row by its line number. ``skip_invalid`` imports the good
 rows instead. Re-importing a file updates the mentees it matched (by email, else by name)
 rather than adding them again. Export writes the same columns back, so a round trip is
-lossless.
+lossless. Export neutralises cells a spreadsheet would run as formulas (a leading
+apostrophe) and import takes it off again (``neutralize_cell``/``restore_cell``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,31 @@ class ImportReport:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV
+# injection": =HYPERLINK(...), =cmd|..., +, -, @, and a leading tab or carriage return).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value: str) -> str:
+    """What export writes for ``value``: a cell a spreadsheet would run as a formula gets a
+    leading apostrophe (shown as text, never run); so does one that already starts with an
+    apostrophe followed by such a character or another apostrophe, so that import can
+    always take exactly one apostrophe off (``restore_cell``) and the round trip is
+    lossless."""
+    if value.startswith(_FORMULA_START) or (
+            value.startswith("'") and value[1:2] in (*_FORMULA_START, "'")
+            and len(value) > 1):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    """The inverse of ``neutralize_cell``, applied to every cell import reads."""
+    if value.startswith("'") and len(value) > 1 and value[1] in (*_FORMULA_START, "'"):
+        return value[1:]
+    return value
 
 
 def _canonical_header(raw: str) -> str:
@@ -235,7 +261,7 @@ def import_mentees_csv(db: Database, path: Path, *, skip_invalid: bool = False,
                 line, f"has {len(cells)} fields but the header has {len(header)} (a comma "
                 "in an unquoted cell?)"))
             continue
-        values = {col: cells[i] if i < len(cells) else ""
+        values = {col: restore_cell(cells[i]) if i < len(cells) else ""
                   for i, col in enumerate(header) if col is not None}
         item, problem = _parse_row(line, values, zone_default)
         if item is None:
@@ -298,7 +324,7 @@ def export_mentees_csv(db: Database, path: Path) -> int:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([[neutralize_cell(cell) for cell in row] for row in rows])
     # Whole or not at all (temporary file, fsync, rename): the old file survives a failure.
     write_atomically(path, buffer.getvalue().encode("utf-8-sig"))
     return len(rows)
