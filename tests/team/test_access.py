@@ -59,7 +59,7 @@ def test_a_mentor_reads_and_writes_only_their_own_mentees(program) -> None:
     team, engines, seeds, _codes = program
     assert _names(engines["alice"]) == ["Ada"]
     assert _names(engines["bob"]) == ["Bea"]
-    bob_mentee, bob_session, bob_note = seeds["bob"]
+    bob_mentee, _bob_session, bob_note = seeds["bob"]
     alice = engines["alice"]
     with alice.connect() as conn:
         for table in ("goals", "sessions", "notes"):
