@@ -18,10 +18,33 @@ WORK_START = 8
 WORK_END = 20
 
 
+# Names tzdata has dropped altogether (its ``backward`` file once linked them; the other
+# retired names are still links there and need nothing), mapped to the zone they meant.
+# A file written when they were valid must still open.
+RETIRED_ZONES = {
+    "US/Pacific-New": "America/Los_Angeles",
+    "Canada/East-Saskatchewan": "America/Regina",
+    "SystemV/AST4": "America/Puerto_Rico",
+    "SystemV/AST4ADT": "America/Halifax",
+    "SystemV/CST6": "America/Regina",
+    "SystemV/CST6CDT": "America/Chicago",
+    "SystemV/EST5": "America/Panama",
+    "SystemV/EST5EDT": "America/New_York",
+    "SystemV/HST10": "Pacific/Honolulu",
+    "SystemV/MST7": "America/Phoenix",
+    "SystemV/MST7MDT": "America/Denver",
+    "SystemV/PST8": "Pacific/Pitcairn",
+    "SystemV/PST8PDT": "America/Los_Angeles",
+    "SystemV/YST9": "Pacific/Gambier",
+    "SystemV/YST9YDT": "America/Anchorage",
+}
+
+
 def zone(name: str) -> ZoneInfo:
-    """A ZoneInfo for ``name``; raises ValueError with a readable message if unknown."""
+    """A ZoneInfo for ``name`` (retired names map to the zone they meant); raises
+    ValueError with a readable message if unknown."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(RETIRED_ZONES.get(name, name))
     # A folder of the zone database ("America") or an over-long name is an OSError, not a
     # ZoneInfoNotFoundError: both come straight from typed or imported text.
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:

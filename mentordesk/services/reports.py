@@ -60,7 +60,13 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
         mentee = s.get(Mentee, mentee_id)
         if mentee is None:
             raise KnownError("That mentee no longer exists.")
-        tz = zone(mentee.timezone)
+        try:
+            tz = zone(mentee.timezone)
+            zone_note = f"time zone {mentee.timezone}"
+        except ValueError:
+            tz = zone("UTC")
+            zone_note = (f"time zone '{mentee.timezone}' is unknown, so times are in UTC "
+                         "(pick a zone in the mentee's details)")
         columns = {c.id: c for c in s.scalars(select(BoardColumn))}
         goals = list(repo.mentee_goals(s, mentee_id))
         sessions = [r for r in repo.sessions_of_mentee(s, mentee_id) if r.rrule is None]
@@ -73,7 +79,7 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
         titles = {g.id: g.title for g in goals}
 
         lines = [f"# Progress report: {mentee.name}", "",
-                 f"_Written {now.astimezone(tz):%d %B %Y} · time zone {mentee.timezone}_", ""]
+                 f"_Written {now.astimezone(tz):%d %B %Y} · {zone_note}_", ""]
         lines += ["## Goals", ""]
         if not goals:
             lines += ["No goals yet.", ""]

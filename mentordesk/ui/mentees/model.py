@@ -384,6 +384,10 @@ class MenteeTableModel(QAbstractTableModel):
         if cached is not None:
             return cached
         now = self._clock()
+        if not timezones.is_valid_zone(zone_name):
+            # Not a UTC clock passed off as theirs: say so (the tooltip says how to fix it).
+            self._local_cache[zone_name] = "Unknown zone"
+            return "Unknown zone"
         local = now.astimezone(cached_zone(zone_name))
         delta = offset_minutes(zone_name, now) - offset_minutes(self.mentor_zone, now)
         offset = timezones.format_offset(timedelta(minutes=delta)) + " h" if delta else "±0 h"

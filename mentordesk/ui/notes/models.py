@@ -140,11 +140,15 @@ class SessionListModel(QAbstractListModel):
             return f"   {local:%a %d %b %H:%M}  {rec.mentee_name}{mark}{state}\n" \
                    f"   {rec.display_title}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            theirs = rec.start_utc.astimezone(zone(rec.mentee_timezone))
+            first_name = (rec.mentee_name.split() or [""])[0]
+            try:
+                theirs = rec.start_utc.astimezone(zone(rec.mentee_timezone))
+                their_line = (f"{first_name}: {theirs:%a %d %b %H:%M} "
+                              f"({rec.mentee_timezone})")
+            except ValueError:
+                their_line = f"{first_name}: unknown time zone '{rec.mentee_timezone}'"
             lines = [f"{rec.display_title} with {rec.mentee_name}",
-                     f"You: {local:%a %d %b %H:%M} ({self.display_zone})",
-                     f"{rec.mentee_name.split()[0]}: {theirs:%a %d %b %H:%M} "
-                     f"({rec.mentee_timezone})"]
+                     f"You: {local:%a %d %b %H:%M} ({self.display_zone})", their_line]
             if rec.recurring:
                 lines.append(rec.repeat_text)
             return "\n".join(lines)

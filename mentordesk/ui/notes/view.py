@@ -716,10 +716,15 @@ class NotesView(ViewPage):
             return
         self.title_label.setText(f"{rec.display_title} · {rec.mentee_name}")
         mine = rec.start_utc.astimezone(zone(self.mentor_zone))
-        theirs = rec.start_utc.astimezone(zone(rec.mentee_timezone))
+        first_name = (rec.mentee_name.split() or [""])[0]
+        try:
+            theirs = rec.start_utc.astimezone(zone(rec.mentee_timezone))
+            their_time = f"{theirs:%a %H:%M} for {first_name} ({rec.mentee_timezone})"
+        except ValueError:
+            their_time = (f"{first_name}'s time zone '{rec.mentee_timezone}' is unknown: "
+                          "pick one in their details")
         parts = [f"{mine:%A %d %B %Y, %H:%M} your time ({self.mentor_zone})",
-                 f"{theirs:%a %H:%M} for {rec.mentee_name.split()[0]} ({rec.mentee_timezone})",
-                 f"{rec.duration_minutes} min"]
+                 their_time, f"{rec.duration_minutes} min"]
         if rec.recurring:
             parts.append(rec.repeat_text)
         if rec.status != "scheduled":
