@@ -126,9 +126,28 @@ def _canonical_header(raw: str) -> str:
     return _ALIASES.get(key, key)
 
 
+# Far above any real mentee list (100,000 mentees with notes is ~30 MB), far below what
+# would exhaust memory; reading stops there, so /dev/zero or a huge file cannot hang import.
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
 def _read_text(path: Path) -> str:
+    import stat
+
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise KnownError(f"{path} is not a regular file (a device or a pipe).",
+                             hint="Import a CSV file.")
+        if info.st_size > MAX_CSV_BYTES:
+            raise KnownError(f"{path.name} is too big to be a mentee list "
+                             f"({info.st_size // (1024 * 1024)} MB; the limit is "
+                             f"{MAX_CSV_BYTES // (1024 * 1024)} MB).")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            raise KnownError(f"{path.name} is too big to be a mentee list "
+                             f"(over {MAX_CSV_BYTES // (1024 * 1024)} MB).")
     except FileNotFoundError as exc:
         raise KnownError(f"There is no file {path}.", hint="Check the name and folder.") from exc
     except IsADirectoryError as exc:
