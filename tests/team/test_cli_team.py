@@ -28,7 +28,7 @@ def _one_line_error(result) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
-    return lines[0]
+    return str(lines[0])
 
 
 def _every_byte(paths: list[Path]) -> bytes:
@@ -84,9 +84,9 @@ def test_init_invite_join_sync_status_leave(team: Team, tmp_path: Path,
     assert team.cluster.password.encode() not in haystack
     os.environ["MENTORDESK_TEST_KEYRING"] = env["MENTORDESK_TEST_KEYRING"]
     try:
-        stored = FileKeyring().get_password("MentorDesk team",
-                                            f"{team.name('alice')}@127.0.0.1:"
-                                            f"{team.cluster.port}/{team.database}")
+        backend = FileKeyring()  # type: ignore[no-untyped-call]
+        stored = backend.get_password("MentorDesk team", f"{team.name('alice')}@127.0.0.1:"
+                                      f"{team.cluster.port}/{team.database}")
     finally:
         del os.environ["MENTORDESK_TEST_KEYRING"]
     assert stored == secret

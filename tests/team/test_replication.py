@@ -49,7 +49,7 @@ def desks(team: Team, desk_factory):
 
 def _note(db) -> str:
     with db.reader() as s:
-        return s.scalars(select(Note.body)).one()
+        return str(s.scalars(select(Note.body)).one())
 
 
 def test_a_second_desk_receives_everything(desks) -> None:
