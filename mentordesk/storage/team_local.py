@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
 from mentordesk.storage.schema import Base, TeamBase, TeamOutboxEntry, TeamState
@@ -318,6 +319,17 @@ def pending_for(s: OrmSession, table_name: str, uid: str) -> Pending | None:
     return Pending(*row) if row is not None else None
 
 
+def pending_among(s: OrmSession, table_name: str, uids: Sequence[str]) -> dict[str, Pending]:
+    out: dict[str, Pending] = {}
+    for start in range(0, len(uids), 500):
+        chunk = list(uids[start:start + 500])
+        for row in s.execute(select(TeamOutboxEntry.table_name, TeamOutboxEntry.uid,
+                                    TeamOutboxEntry.op, TeamOutboxEntry.seq).where(
+                TeamOutboxEntry.table_name == table_name, TeamOutboxEntry.uid.in_(chunk))):
+            out[row[1]] = Pending(*row)
+    return out
+
+
 def pending_count(s: OrmSession) -> int:
     return int(s.scalar(select(func.count()).select_from(TeamOutboxEntry)) or 0)
 
@@ -368,8 +380,11 @@ def get_bases(s: OrmSession, table_name: str, uids: Sequence[str]) -> dict[str, 
 
 
 def set_base(s: OrmSession, table_name: str, uid: str, rev: int, data: Payload | None) -> None:
-    s.merge(TeamBase(table_name=table_name, uid=uid, rev=rev,
-                     data=json.dumps(data, sort_keys=True)))
+    stmt = sqlite_insert(TeamBase).values(table_name=table_name, uid=uid, rev=rev,
+                                          data=json.dumps(data, sort_keys=True))
+    s.execute(stmt.on_conflict_do_update(
+        index_elements=[TeamBase.table_name, TeamBase.uid],
+        set_={"rev": stmt.excluded.rev, "data": stmt.excluded.data}))
 
 
 def get_state(s: OrmSession, key: str) -> str | None:

@@ -218,6 +218,27 @@ def insert_row(conn: Connection, spec: TableSpec, uid: str, payload: Payload) ->
     return int(found) if found is not None else None
 
 
+def insert_rows(conn: Connection, spec: TableSpec,
+                rows: list[tuple[str, Payload]]) -> dict[str, int]:
+    """Insert rows new to the server in one statement: uid -> change number for those
+    inserted (a uid already on the server is left out: pull and merge it)."""
+    if not rows:
+        return {}
+    types = _column_types(spec)
+    cols = list(payload_keys(spec))
+    names = ", ".join(["uid", *cols])
+    params: dict[str, Any] = {}
+    groups = []
+    for i, (uid, payload) in enumerate(rows):
+        row_params = _params(spec, uid, payload)
+        params.update({f"{k}_{i}": v for k, v in row_params.items()})
+        groups.append("(" + ", ".join([f"CAST(:uid_{i} AS uuid)",
+                                       *(f"CAST(:{c}_{i} AS {types[c]})" for c in cols)]) + ")")
+    sql = (f"INSERT INTO {SCHEMA}.{spec.name} ({names}) VALUES {', '.join(groups)} "
+           "ON CONFLICT DO NOTHING RETURNING uid, rev")
+    return {uid.hex: int(rev) for uid, rev in conn.execute(text(sql), params)}
+
+
 def update_row(conn: Connection, spec: TableSpec, uid: str, payload: Payload,
                rev: int) -> int | None:
     """Write ``payload`` over the version ``rev``: the new change number, or None when the

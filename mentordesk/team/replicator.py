@@ -218,11 +218,27 @@ class Replicator:
 
         upserts = sorted((c for c in rows if not c.body.get("deleted")), key=order)
         deletes = sorted((c for c in rows if c.body.get("deleted")), key=order, reverse=True)
+        # What this desk already has of these rows, read once per table: the echo of its
+        # own pushes (most of a pull after a big push) is skipped without touching a row.
+        bases: dict[str, dict[str, local.BaseVersion]] = {}
+        pendings: dict[str, dict[str, local.Pending]] = {}
+        for name in {c.table_name for c in rows}:
+            uids = [canonical_uid(c.body["uid"]) for c in rows if c.table_name == name]
+            bases[name] = local.get_bases(s, name, uids)
+            pendings[name] = local.pending_among(s, name, uids)
         applied = 0
         for change in (*upserts, *deletes):
+            uid = canonical_uid(change.body["uid"])
+            base = bases[change.table_name].get(uid)
+            if base is not None and base.rev >= change.rev:
+                continue  # this desk's own write coming back, or older than what it has
+            mentee = change.body.get("uid" if change.table_name == "mentees" else "mentee_uid")
+            if mentee and canonical_uid(mentee) in gone:
+                continue
             try:
                 with s.begin_nested():
-                    if self._apply_one(s, change, summary):
+                    if self._apply_one(s, change, summary, base,
+                                       pendings[change.table_name].get(uid)):
                         applied += 1
             except IntegrityError as exc:
                 # A server row this desk cannot hold (written by hand, or by a newer
@@ -231,14 +247,11 @@ class Replicator:
                             change.body.get("uid"), type(exc.orig).__name__)
         return applied
 
-    def _apply_one(self, s: OrmSession, change: server.Change, summary: RoundSummary) -> bool:
+    def _apply_one(self, s: OrmSession, change: server.Change, summary: RoundSummary,
+                   base: local.BaseVersion | None, pending: local.Pending | None) -> bool:
         spec = BY_NAME[change.table_name]
         uid = canonical_uid(change.body["uid"])
-        base = local.get_base(s, spec.name, uid)
-        if base is not None and base.rev >= change.rev:
-            return False  # this desk's own write coming back, or older than what it has
         theirs = None if change.body.get("deleted") else local.from_server(spec, change.body)
-        pending = local.pending_for(s, spec.name, uid)
         if pending is None:
             if theirs is None:
                 local.apply_delete(s, spec, uid)
@@ -355,6 +368,25 @@ class Replicator:
         refused, the payload now on the server)."""
         results: list[tuple[local.Pending, int | None, local.Payload | None]] = []
         stale: list[local.Pending] = []
+        batch = list(batch)
+        if not isolate:
+            # Rows new to the server go in one statement per table (parents' tables first).
+            fresh = [e for e in batch if e.op == "upsert" and e.uid not in bases[e.table_name]
+                     and payloads[e.table_name].get(e.uid) is not None]
+            for name in sorted({e.table_name for e in fresh}, key=ORDER.__getitem__):
+                group = [e for e in fresh if e.table_name == name]
+                for start in range(0, len(group), 100):
+                    chunk = group[start:start + 100]
+                    revs = server.insert_rows(conn, BY_NAME[name], [
+                        (e.uid, payloads[name][e.uid]) for e in chunk])
+                    for e in chunk:
+                        rev = revs.get(e.uid)
+                        if rev is None:
+                            stale.append(e)
+                        else:
+                            results.append((e, rev, payloads[name][e.uid]))
+            done = {id(e) for e in fresh}
+            batch = [e for e in batch if id(e) not in done]
         for e in batch:
             spec = BY_NAME[e.table_name]
             base = bases[e.table_name].get(e.uid)
