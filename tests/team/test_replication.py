@@ -190,3 +190,33 @@ def test_every_replicated_table_round_trips(desks) -> None:
     got = content(b)
     for spec in TABLES:
         assert got[spec.name] == content(a)[spec.name], spec.name
+
+
+def test_the_worker_wakes_on_a_notification_and_pulls_within_a_second(desks) -> None:
+    import threading
+    import time
+
+    a, b = desks
+    settle(a, b)
+    worker, _m = replicator_for(b)
+    stop = threading.Event()
+    rounds: list[object] = []
+    thread = threading.Thread(target=worker.run, args=(stop,),
+                              kwargs={"poll": 5.0, "on_round": rounds.append}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not rounds and time.monotonic() < deadline:
+            time.sleep(0.02)  # the worker's first round
+        with a.transaction() as s:
+            s.scalars(select(Note)).one().body = "sent from the laptop"
+        sync_once(a)
+        sent = time.monotonic()
+        while _note(b) != "sent from the laptop" and time.monotonic() < sent + 5:
+            time.sleep(0.02)
+        # Woken by NOTIFY, not by its 5-second poll.
+        assert time.monotonic() - sent < 1.0
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        worker.engine.dispose()
