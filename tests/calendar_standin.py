@@ -104,7 +104,9 @@ class ApiError(Exception):
 
 @dataclass
 class Fault:
-    """One injected failure. ``kind``: status | drop_before | drop_after | delay."""
+    """One injected failure. ``kind``: status | drop_before | drop_after | delay | portal
+    (a hotel Wi-Fi login page answering 200 with HTML) | trickle (the answer comes a few
+    bytes at a time, each within the socket timeout, for ``delay`` seconds in all)."""
 
     kind: str
     status: int = 503
@@ -1065,6 +1067,17 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "drop_before":
             self._drop()
             return
+        if fault is not None and fault.kind == "portal":
+            page = (b"<!DOCTYPE html><html><head><title>Welcome to Hotel Wi-Fi</title></head>"
+                    b"<body><form action='/login'>Room number <input name=room></form>"
+                    b"</body></html>")
+            entry.status = 200
+            self._send_raw(200, page, {}, "text/html; charset=utf-8")
+            return
+        if fault is not None and fault.kind == "trickle":
+            entry.status = 200
+            self._trickle(fault.delay)
+            return
         if fault is not None and fault.kind == "status":
             entry.status = fault.status
             err = ApiError(fault.status, fault.reason, _fault_message(fault.reason))
@@ -1188,6 +1201,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != 204 and payload:
             self.wfile.write(payload)
+
+    def _trickle(self, seconds: float) -> None:
+        body = json.dumps({"kind": "calendar#events", "items": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body) + 10_000))
+        self.end_headers()
+        deadline = time.monotonic() + seconds
+        with contextlib.suppress(OSError):
+            while time.monotonic() < deadline:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.05)
+        self.close_connection = True
 
     def _drop(self) -> None:
         self.close_connection = True

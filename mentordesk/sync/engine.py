@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ from mentordesk.sync.errors import (
     CalendarMissing,
     CalendarNotFound,
     MassDeleteBlocked,
+    NetworkLogin,
     Offline,
     PermissionMissing,
     RateLimited,
@@ -80,6 +82,8 @@ CONFERENCE_KEY = "conference"
 RECONCILE_LOOKBACK = timedelta(days=30)
 # A quota pause doubles with each hit in a row, from the policy's pause up to a day.
 QUOTA_PAUSE_CAP = timedelta(hours=24)
+# A sync that takes longer than this ends (what it sent is recorded; the rest stays queued).
+SYNC_DEADLINE_SECONDS = 20 * 60
 # A conference Google is still making is read again this many times within one sync.
 CONFERENCE_READS = 3
 MEET_FAILED = ("Google could not create a Meet link for this session. Turn “Google Meet” "
@@ -246,6 +250,17 @@ def _is_network(exc: BaseException) -> bool:
                       | BatchError | http.client.HTTPException)
 
 
+def _is_login_page(exc: BaseException) -> bool:
+    from mentordesk.sync.transport import NotGoogle
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, NotGoogle):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
@@ -316,7 +331,9 @@ class SyncEngine:
                  batch_size: int = BATCH_SIZE,
                  progress: Callable[[SyncProgress], None] | None = None,
                  cancel: threading.Event | None = None,
-                 calendar: CalendarSource | None = None) -> None:
+                 calendar: CalendarSource | None = None,
+                 request_deadline: float | None = None,
+                 sync_deadline: float = SYNC_DEADLINE_SECONDS) -> None:
         self._db = db
         self._source = calendar or CalendarSource()
         self._creds = credentials
@@ -325,6 +342,10 @@ class SyncEngine:
         self._mode = mode
         self._policy = policy or RetryPolicy()
         self._timeout = timeout
+        # A whole request, however slowly its bytes arrive; and a whole sync.
+        self._request_deadline = request_deadline or max(3 * timeout, 1.0)
+        self._sync_deadline = sync_deadline
+        self._deadline_at = float("inf")
         self._batch_size = batch_size
         self._progress = progress
         self._cancel = cancel or threading.Event()
@@ -349,6 +370,14 @@ class SyncEngine:
         if self._progress is not None:
             self._progress(SyncProgress(phase, done, total))
 
+    def _pause(self, seconds: float) -> None:
+        """Wait before a retry; a cancel (quitting the app) ends the wait at once."""
+        if self._policy.sleep is time.sleep:
+            if self._cancel.wait(seconds):
+                raise SyncCancelled()
+        else:
+            self._policy.sleep(seconds)  # a test's clock
+
     def _check_cancel(self) -> None:
         if self._cancel.is_set():
             raise SyncCancelled()
@@ -359,11 +388,14 @@ class SyncEngine:
 
     def _build(self) -> None:
         import google_auth_httplib2  # type: ignore[import-untyped]
-        import httplib2
         from googleapiclient.discovery import build
 
+        from mentordesk.sync.transport import GuardedHttp
+
         self._http = google_auth_httplib2.AuthorizedHttp(
-            self._creds, http=httplib2.Http(timeout=self._timeout))
+            self._creds, http=GuardedHttp(timeout=self._timeout,
+                                          deadline=self._request_deadline,
+                                          cancel=self._cancel))
         self._service = build("calendar", "v3", http=self._http, cache_discovery=False,
                               client_options={"api_endpoint": self._endpoint})
         self._events = None
@@ -383,6 +415,8 @@ class SyncEngine:
         while True:
             attempt += 1
             self._check_cancel()
+            if time.monotonic() > self._deadline_at:
+                raise Offline(self._pending(), "the sync ran out of time")
             self.summary.requests += 1
             try:
                 if hasattr(request, "postproc"):
@@ -405,20 +439,23 @@ class SyncEngine:
                         raise RateLimited(self._now() + timedelta(
                             seconds=policy.wait(attempt, retry_after))) from exc
                     raise ServiceTrouble(self._pending()) from exc
-                policy.sleep(policy.wait(attempt, retry_after))
+                self._pause(policy.wait(attempt, retry_after))
             except RefreshError as exc:
                 if "invalid_grant" in str(exc) or "invalid_client" in str(exc):
                     raise AuthRevoked(self._pending()) from exc
                 if attempt >= policy.max_attempts:
                     raise Offline(self._pending(), type(exc).__name__) from exc
-                policy.sleep(policy.wait(attempt))
+                self._pause(policy.wait(attempt))
             except Exception as exc:
                 if not _is_network(exc):
                     raise
+                self._check_cancel()  # an abort for a cancel is not a network failure
                 log.info("network error (%s), attempt %d", type(exc).__name__, attempt)
                 if attempt >= policy.max_attempts:
+                    if _is_login_page(exc):
+                        raise NetworkLogin(self._pending()) from exc
                     raise Offline(self._pending(), type(exc).__name__) from exc
-                policy.sleep(policy.wait(attempt))
+                self._pause(policy.wait(attempt))
 
     def _batch(self, calls: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
         """Run calls in batches; per-call rate limits and 5xx are retried with backoff."""
@@ -457,7 +494,7 @@ class SyncEngine:
                         results[key] = got[key]
                     break
                 self._check_cancel()
-                self._policy.sleep(self._policy.wait(attempt, wait))
+                self._pause(self._policy.wait(attempt, wait))
             todo = retry
         return results
 
@@ -570,14 +607,15 @@ class SyncEngine:
     # ---- run -----------------------------------------------------------------------------
 
     def run(self, *, allow_mass_delete: bool = False) -> SyncSummary:
-        """One sync. Only one runs per database file at a time, in this process or any
-        other (the app and ``mentordesk sync`` alike): two at once could both make a
-        calendar or send the same queued change twice."""
+        """One sync, within ``sync_deadline`` seconds. Only one runs per database file at a
+        time, in this process or any other (the app and ``mentordesk sync`` alike): two at
+        once could both make a calendar or send the same queued change twice."""
         with sync_lock(self._db.path):
             return self._run(allow_mass_delete)
 
     def _run(self, allow_mass_delete: bool) -> SyncSummary:
         self.summary = SyncSummary()
+        self._deadline_at = time.monotonic() + self._sync_deadline
         self._report("connect", 0, 0)
         self._build()
         try:
@@ -1028,7 +1066,7 @@ class SyncEngine:
                             if a.kind not in ("get_adopt", "get_merge", "get_conference"))
                 self._report("push", min(done, total), total)
             if any(a.kind == "get_conference" for a in follow):
-                self._policy.sleep(self._policy.base)  # give Google a moment to make it
+                self._pause(self._policy.base)  # give Google a moment to make it
             actions = follow
         if actions and not self._stopped_by_quota():
             with self._db.transaction() as s:

@@ -47,6 +47,16 @@ class Offline(SyncError):
         self.detail = detail
 
 
+class NetworkLogin(Offline):
+    """A web page answered instead of Google: a hotel, café or train network wants a login."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__(pending, "login page")
+        self.message = "A web page answered instead of Google Calendar."
+        self.hint = (f"Sign in to this network (hotel, café or train Wi-Fi) in your browser, "
+                     f"then sync again; {pending} change(s) stay queued.")
+
+
 class ServiceTrouble(SyncError):
     """Google kept answering 5xx: temporary, retried at the next sync."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,7 @@ from mentordesk.sync.mapping import PRIVATE_KEY
 from mentordesk.sync.service import build_engine, choose_calendar, save_settings
 from mentordesk.sync.status import session_sync_status
 from tests.calendar_standin import CalendarStandIn, Fault
+from tests.calendar_standin import wait_until as wait_for
 from tests.sync.conftest import (
     START,
     EngineFactory,
@@ -655,3 +657,91 @@ def test_a_second_sync_of_the_same_file_waits_for_the_first_or_is_skipped(
         holder.kill()
         holder.communicate()
     assert make_engine().run().created == 1  # the lock died with its holder
+
+
+# ---- networks that are not Google (issue 13, item 15) ----------------------------------
+
+
+def test_a_wifi_login_page_is_named_as_such_and_keeps_the_queue(
+        db: Database, standin: CalendarStandIn, wired: CredentialStore) -> None:
+    from mentordesk.cli import main
+
+    choose_calendar(db, create=True)
+    add_session(db)
+    path = db.path
+    db.close()
+    # Every address answers 200 with the network's login page, the token endpoint included.
+    standin.faults.add(Fault("portal"), times=50)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--db", str(path), "sync"], out=out, err=err) == 1
+    [line] = err.getvalue().splitlines()
+    assert "web page answered instead of Google" in line and "Wi-Fi" in line
+    assert "1 change(s) stay queued" in line
+
+
+def test_a_server_that_trickles_cannot_hold_a_sync_for_ever(
+        db: Database, standin: CalendarStandIn, make_engine: EngineFactory) -> None:
+    import time
+
+    from mentordesk.sync.errors import Offline
+
+    add_session(db)
+    # Each byte arrives well within the socket timeout; the answer never completes.
+    standin.faults.add(Fault("trickle", delay=30, match="GET /calendar"), times=10)
+    began = time.monotonic()
+    with pytest.raises(Offline):
+        make_engine(timeout=0.3, request_deadline=1.0,
+                    policy=_fast(max_attempts=2)).run()
+    assert time.monotonic() - began < 15  # not 30 s per attempt, nor 900 s
+    assert pending(db) == 1
+
+
+def test_a_whole_sync_has_a_deadline(db: Database, standin: CalendarStandIn,
+                                     make_engine: EngineFactory) -> None:
+    import time
+
+    from mentordesk.sync.errors import Offline
+
+    add_session(db)
+    standin.faults.add(Fault("trickle", delay=30, match="GET /calendar"), times=50)
+    began = time.monotonic()
+    with pytest.raises(Offline, match="Offline"):
+        make_engine(timeout=0.3, request_deadline=0.5, sync_deadline=1.5,
+                    policy=_fast(max_attempts=50)).run()
+    assert time.monotonic() - began < 15
+
+
+def test_cancelling_aborts_the_request_in_flight(db: Database, standin: CalendarStandIn,
+                                                 make_engine: EngineFactory) -> None:
+    import threading
+    import time
+
+    from mentordesk.sync.errors import SyncCancelled
+
+    add_session(db)
+    standin.faults.add(Fault("trickle", delay=30, match="GET /calendar"))
+    cancel = threading.Event()
+    engine = make_engine(timeout=5, request_deadline=60, cancel=cancel)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            engine.run()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert wait_for(lambda: any(r.fault == "trickle" for r in standin.log))
+    began = time.monotonic()
+    cancel.set()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - began < 2
+    assert isinstance(outcome[0], SyncCancelled)
+    assert pending(db) == 1
+
+
+def _fast(**overrides: Any) -> Any:
+    from tests.sync.conftest import fast_policy
+
+    return fast_policy(**overrides)

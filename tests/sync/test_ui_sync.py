@@ -496,3 +496,23 @@ def test_install_sync_on_the_real_main_window(qtbot: QtBot, db: Database) -> Non
         assert controller.view.state == texts.IDLE
     finally:
         controller.shutdown()
+
+
+def test_quitting_during_a_stuck_sync_returns_at_once(qtbot: QtBot, db: Database,
+                                                     make_engine: EngineFactory,
+                                                     standin: CalendarStandIn) -> None:
+    import time
+
+    def factory(database: Database, **kwargs: Any) -> SyncEngine:
+        return make_engine(database=database, timeout=5, request_deadline=60, **kwargs)
+
+    ctl = SyncController(db, engine_factory=factory)
+    add_sessions(db, 1)
+    # The server answers a byte at a time: the worker is blocked reading from a socket.
+    standin.faults.add(Fault("trickle", delay=30, match="GET /calendar"))
+    assert ctl.sync_now()
+    qtbot.waitUntil(lambda: any(r.fault == "trickle" for r in standin.log), timeout=10_000)
+    began = time.monotonic()
+    ctl.shutdown()
+    assert time.monotonic() - began < 2.5
+    assert ctl._pool.activeThreadCount() == 0

@@ -192,7 +192,9 @@ class SyncController(QObject):
         if self._job is None:
             self._refresh_idle()
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
+    def shutdown(self, timeout_ms: int = 2_000) -> None:
+        """Stop syncing for good (at quit): a running sync is cancelled, which aborts its
+        request in flight, so this returns within about ``timeout_ms``."""
         self.stop_background()
         self._cancel.set()
         self._pool.waitForDone(timeout_ms)
