@@ -50,15 +50,13 @@ def entry_paths(data_home: Path | None = None) -> EntryPaths:
 
 def launcher_command() -> list[str]:
     """How to start this very installation: the bundled binary, the ``mentordesk`` script
-    that is running, or this interpreter with ``-m mentordesk``."""
+    that is running, or else this interpreter with ``-m mentordesk`` (not a ``mentordesk``
+    found on PATH, which may be another installation)."""
     if getattr(sys, "frozen", False):
         return [os.path.abspath(sys.executable)]
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if script is not None and script.name == APP_ID and script.is_file():
         return [os.path.abspath(script)]  # not resolved: pipx's ~/.local/bin link stays
-    found = shutil.which(APP_ID)
-    if found:
-        return [os.path.abspath(found)]
     return [os.path.abspath(sys.executable), "-m", APP_ID]
 
 

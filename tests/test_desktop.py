@@ -120,6 +120,25 @@ def test_the_command_line_uses_xdg_data_home(tmp_path: Path,
     assert main(["--install-desktop-entry", "demo"]) == 1  # not with a command
 
 
+def test_the_entry_starts_this_installation(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "bin" / "mentordesk"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    assert desktop_entry.launcher_command() == [str(script)]
+    # python -m mentordesk: this interpreter, not whatever mentordesk is on PATH.
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "mentordesk" / "__main__.py")])
+    command = desktop_entry.launcher_command()
+    assert command == [os.path.abspath(sys.executable), "-m", "mentordesk"]
+    paths = desktop_entry.install(tmp_path / "share", command)
+    _validate(paths.desktop_file)
+    # The bundle: the frozen executable itself.
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/MentorDesk/mentordesk")
+    assert desktop_entry.launcher_command() == ["/opt/MentorDesk/mentordesk"]
+
+
 def test_the_entry_is_refused_off_freedesktop(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from mentordesk.errors import KnownError
