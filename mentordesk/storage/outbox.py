@@ -9,6 +9,7 @@ last push, one upsert or one delete goes out.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from sqlalchemy import delete, select
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session as OrmSession
 from mentordesk.storage.schema import OutboxEntry
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.storage.types import utcnow
+
+# Google's event ids: base32hex, 5 to 1024 characters.
+_EVENT_ID = re.compile(r"[a-v0-9]{5,1024}")
 
 
 def new_event_id() -> str:
@@ -46,7 +50,10 @@ def enqueue_session_change(db: OrmSession, row: SessionRow, *, deleted: bool = F
     if row.google_event_id is None:
         if deleted:
             return  # never queued for Google: nothing to remove there
-        row.google_event_id = new_event_id()
+        # The global id where there is one: every desk of a team that gets here first
+        # picks the same id for the same session, so two desks can never make two events.
+        uid = getattr(row, "uid", None)
+        row.google_event_id = uid if uid and _EVENT_ID.fullmatch(uid) else new_event_id()
     if deleted and is_foreign(row.sync_snapshot):
         # An event of the mentor's own calendar that MentorDesk did not make: removing the
         # session here never deletes it there.

@@ -129,6 +129,10 @@ def exceptions_of(db: OrmSession, master_ids: Iterable[int]) -> dict[int, list[S
     return out
 
 
+def session_by_uid(db: OrmSession, uid: str) -> SessionRow | None:
+    return db.scalar(select(SessionRow).where(SessionRow.uid == uid))
+
+
 def mentee_emails(db: OrmSession, mentee_ids: Iterable[int]) -> dict[int, str]:
     ids = [i for i in set(mentee_ids)]
     if not ids:

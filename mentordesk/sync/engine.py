@@ -302,7 +302,8 @@ def session_data(row: SessionRow, exceptions: Sequence[SessionRow],
         duration_minutes=row.duration_minutes, rrule=row.rrule, status=row.status,
         want_meet=bool(row.want_meet), meeting_link=row.meeting_link, mentee_email=email,
         series_id=row.series_id, original_start_utc=row.original_start_utc, exdates=exdates,
-        master_event_id=master.google_event_id if master is not None else None)
+        master_event_id=master.google_event_id if master is not None else None,
+        uid=row.uid)
 
 
 @dataclass(frozen=True)
@@ -421,6 +422,7 @@ class SyncEngine:
             try:
                 if hasattr(request, "postproc"):
                     return request.execute(num_retries=0)
+                self._fresh_credentials()
                 return request.execute(http=self._http)
             except HttpError as exc:
                 kind = _classify(exc)
@@ -456,6 +458,15 @@ class SyncEngine:
                         raise NetworkLogin(self._pending()) from exc
                     raise Offline(self._pending(), type(exc).__name__) from exc
                 self._pause(policy.wait(attempt))
+
+    def _fresh_credentials(self) -> None:
+        """Refresh an expired access token through our own HTTP client before a batch:
+        the batch would otherwise refresh through a client of its own, one without our
+        deadlines, whose socket nobody closes."""
+        if not self._creds.valid:
+            import google_auth_httplib2
+
+            self._creds.refresh(google_auth_httplib2.Request(self._http.http))
 
     def _batch(self, calls: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
         """Run calls in batches; per-call rate limits and 5xx are retried with backoff."""
@@ -841,6 +852,14 @@ class SyncEngine:
             return
         marker = mapping.session_marker(event)
         file_mark = mapping.file_marker(event)
+        uid = mapping.uid_marker(event)
+        if uid is not None:
+            # The same session on another desk of the team made this event: link, never
+            # import a second copy.
+            same = sync_repo.session_by_uid(s, uid)
+            if same is not None:
+                self._adopt_marked(s, same, event)
+                return
         ours = (marker is not None and marker.isdigit()
                 and file_mark in (None, self._file_id))
         if ours:
@@ -1274,9 +1293,15 @@ class SyncEngine:
 
     def _adopt(self, s: OrmSession, item: _Item, event: Json) -> list[_Action]:
         """409 on insert: the event exists. Ours (an earlier answer was lost) → adopt it."""
-        file_mark = mapping.file_marker(event)
-        if (mapping.session_marker(event) != str(item.session_id) or item.data is None
-                or file_mark not in (None, self._file_id)):
+        if item.data is None:
+            return []
+        uid = mapping.uid_marker(event)
+        # The same session: made by this file (session and file markers), or by another
+        # desk of the team (the global id).
+        same_session = (uid is not None and uid == item.data.uid) or (
+            mapping.session_marker(event) == str(item.session_id)
+            and mapping.file_marker(event) in (None, self._file_id))
+        if not same_session:
             # Practically impossible with uuid4 ids, but never overwrite a stranger's event.
             row = sync_repo.session_row(s, item.session_id)
             if row is not None:
@@ -1293,7 +1318,8 @@ class SyncEngine:
             return [_Action(item, "cancel", {"status": "cancelled"}, item.etag)]
         body = mapping.event_fields(mine)
         body["status"] = "confirmed"  # revives an event deleted in Google
-        body["extendedProperties"] = mapping.marker(item.session_id, self._file_id)
+        body["extendedProperties"] = mapping.marker(item.session_id, self._file_id,
+                                                    item.data.uid)
         if item.data.want_meet and mapping.conference_status(event) is None:
             body["conferenceData"] = mapping.conference_request(item.data)
         return [_Action(item, "adopt", body, item.etag)]

@@ -21,6 +21,9 @@ PRIVATE_KEY = "mentordeskSessionId"
 # Which database file an event belongs to: session ids are only unique within one file, so
 # a marker is ours only when this matches (events from before it existed count as ours).
 FILE_KEY = "mentordeskFile"
+# The session's global id (team mode): the same session on every desk of a team, so the
+# event one desk made is recognised by the others instead of made again.
+UID_KEY = "mentordeskUid"
 # sendUpdates values Google accepts; "none" also means no attendee is added.
 INVITE_CHOICES: tuple[str, ...] = ("none", "all", "externalOnly")
 OWNED_FIELDS: tuple[str, ...] = (
@@ -64,6 +67,7 @@ class SessionData:
     exdates: tuple[datetime, ...] = field(default=())
     # For one occurrence of a series: the series' Google event id, once it has one.
     master_event_id: str | None = None
+    uid: str | None = None
 
 
 def instance_id(master_event_id: str, original_start: datetime) -> str:
@@ -200,6 +204,12 @@ def session_marker(event: Json) -> str | None:
     return str(value) if value is not None else None
 
 
+def uid_marker(event: Json) -> str | None:
+    private = (event.get("extendedProperties") or {}).get("private") or {}
+    value = private.get(UID_KEY)
+    return str(value) if value else None
+
+
 def file_marker(event: Json) -> str | None:
     private = (event.get("extendedProperties") or {}).get("private") or {}
     value = private.get(FILE_KEY)
@@ -256,15 +266,18 @@ def event_fields(owned: Json, only: set[str] | None = None) -> Json:
     return body
 
 
-def marker(session_id: int, file_id: str) -> Json:
-    return {"private": {PRIVATE_KEY: str(session_id), FILE_KEY: file_id}}
+def marker(session_id: int, file_id: str, uid: str | None = None) -> Json:
+    private = {PRIVATE_KEY: str(session_id), FILE_KEY: file_id}
+    if uid:
+        private[UID_KEY] = uid
+    return {"private": private}
 
 
 def insert_body(s: SessionData, owned: Json, file_id: str, invite: str = "none") -> Json:
     body = event_fields(owned)
     body["id"] = s.google_event_id
     body["status"] = "confirmed"
-    body["extendedProperties"] = marker(s.id, file_id)
+    body["extendedProperties"] = marker(s.id, file_id, s.uid)
     if s.mentee_email and invite != "none":
         body["attendees"] = [{"email": s.mentee_email}]
     if s.want_meet and not s.meeting_link:
