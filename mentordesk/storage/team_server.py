@@ -279,3 +279,48 @@ def redact(url: URL | str) -> str:
 
 def query_without(url: URL, *keys: str) -> Mapping[str, Any]:
     return {k: v for k, v in url.query.items() if k not in keys}
+
+
+# -- the coordinator's program overview -----------------------------------------------------
+
+@dataclass(frozen=True)
+class ProgramFacts:
+    """What the program view needs, read in one transaction through the caller's role (a
+    coordinator's column privileges allow exactly these columns)."""
+
+    mentees: list[tuple[Any, ...]]  # uid, name, mentor, interval, unit, target, max,
+    #                                  archived, snoozed_until, created_at
+    last_held: dict[str, Any]
+    next_single: dict[str, Any]
+    series: list[tuple[Any, ...]]  # uid, mentee_uid, start_utc, timezone, rrule
+    exceptions: dict[str, list[Any]]  # series uid -> original starts
+    goals: dict[str, tuple[int, int]]  # mentee uid -> (all, done)
+
+
+def program_facts(conn: Connection) -> ProgramFacts:
+    conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+    mentees = [tuple(r) for r in conn.execute(text(
+        "SELECT uid::text, name, mentor, cadence_interval, cadence_unit, target_gap_days, "
+        "max_gap_days, archived, snoozed_until, created_at FROM team.mentees "
+        "WHERE NOT deleted"))]
+    last_held = {str(u): t for u, t in conn.execute(text(
+        "SELECT mentee_uid::text, max(start_utc) FROM team.sessions "
+        "WHERE NOT deleted AND status = 'held' GROUP BY mentee_uid"))}
+    next_single = {str(u): t for u, t in conn.execute(text(
+        "SELECT mentee_uid::text, min(start_utc) FROM team.sessions "
+        "WHERE NOT deleted AND status = 'scheduled' AND rrule IS NULL "
+        "AND start_utc >= now() GROUP BY mentee_uid"))}
+    series = [tuple(r) for r in conn.execute(text(
+        "SELECT uid::text, mentee_uid::text, start_utc, timezone, rrule FROM team.sessions "
+        "WHERE NOT deleted AND status = 'scheduled' AND rrule IS NOT NULL "
+        "AND series_uid IS NULL"))]
+    exceptions: dict[str, list[Any]] = {}
+    for series_uid, original in conn.execute(text(
+            "SELECT series_uid::text, original_start_utc FROM team.sessions "
+            "WHERE NOT deleted AND series_uid IS NOT NULL "
+            "AND original_start_utc IS NOT NULL")):
+        exceptions.setdefault(str(series_uid), []).append(original)
+    goals = {str(u): (int(n), int(d)) for u, n, d in conn.execute(text(
+        "SELECT mentee_uid::text, count(*), count(completed_at) FROM team.goals "
+        "WHERE NOT deleted GROUP BY mentee_uid"))}
+    return ProgramFacts(mentees, last_held, next_single, series, exceptions, goals)

@@ -80,8 +80,11 @@ def translate(exc: BaseException) -> TeamError | None:
     """A server failure as something to tell the person, or None for a bug."""
     if isinstance(exc, TeamError):
         return exc
+    import psycopg
+
     text = str(getattr(exc, "orig", None) or exc).lower()
-    if isinstance(exc, DBAPIError | OSError):
+    # psycopg's own errors reach here unwrapped from raw connections (LISTEN).
+    if isinstance(exc, DBAPIError | OSError | psycopg.Error):
         if ("password authentication failed" in text or "not permitted to log in" in text
                 or "permission denied for database" in text
                 or ("role" in text and "does not exist" in text)):
@@ -90,7 +93,8 @@ def translate(exc: BaseException) -> TeamError | None:
                 f"or the invitation replaced). {KEPT}",
                 hint="Ask your program's admin for a new invitation, then run "
                      "`mentordesk team join CODE`.")
-        if isinstance(exc, OperationalError | InterfaceError | OSError) or (
+        if isinstance(exc, OperationalError | InterfaceError | OSError
+                      | psycopg.OperationalError | psycopg.InterfaceError) or (
                 "connection" in text and ("closed" in text or "lost" in text)):
             return TeamOffline("Team: the server cannot be reached.")
     return None

@@ -256,6 +256,9 @@ def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> Non
         if db.closed:
             return  # the file was restored or the app quit meanwhile
         install_sync_everywhere(window)
+        from mentordesk.ui.team import install_team  # after start-up: no psycopg before
+
+        install_team(window)
         window.build_remaining_views()
         after_first_paint(window, launcher)
 

@@ -1,0 +1,81 @@
+"""Team mode in the window: a Team button beside Sync, Tools ▸ Team…, the replication worker
+for a mentor's desk, and the Program view for a program's coordinator.
+
+``install_team(window)`` is the entry point; importing this package imports neither
+psycopg nor the server code (the worker and the dialog do, when they run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
+
+from mentordesk.ui.team.controller import OFF, TeamController, TeamView
+
+__all__ = ["TeamButton", "TeamController", "install_team"]
+
+
+class TeamButton(QToolButton):
+    """Shows the team state ("Team: offline, 3 changes waiting"); a click opens Team…
+
+    Shown only in a team. It lives in a tool bar, where a widget is shown and hidden
+    through the action the tool bar made for it, not by itself.
+    """
+
+    def __init__(self, controller: TeamController, toolbar: QToolBar) -> None:
+        super().__init__()
+        self.setObjectName("teamButton")
+        self.setAccessibleName("Team status")
+        self._toolbar = toolbar
+        self._slot = toolbar.addWidget(self)
+        controller.state_changed.connect(self._show)
+        self._show(controller.view)
+
+    def _show(self, view: TeamView) -> None:
+        self.setText(view.text)
+        self.setToolTip(view.detail)
+        self.setAccessibleDescription(view.detail)
+        shown = view.state != OFF
+        self._slot.setVisible(shown)
+        if shown:
+            self._toolbar.setVisible(True)
+
+
+def install_team(window: Any) -> TeamController:
+    """Add Tools ▸ Team…, the Team button, and (for a coordinator) the Program view; start
+    replicating when this desk is a mentor in a team."""
+    from mentordesk.ui.context import EVERYTHING
+
+    context = window.context
+    controller = TeamController(context.db, parent=window)
+    button = TeamButton(controller, window.toolbar)
+    action = QAction("&Team…", window)
+    action.setObjectName("teamAction")
+    action.triggered.connect(lambda: _open_dialog(controller, window))
+    button.clicked.connect(action.trigger)
+    window.menu("&Tools").addAction(action)
+
+    def edited(_kinds: object) -> None:
+        controller.wake()
+
+    context.bus.changed.connect(edited)
+    # Other desks' changes came in: every view may show some of them.
+    controller.data_changed.connect(lambda: context.bus.notify(EVERYTHING))
+    controller.start()
+    if controller.kind == "coordinator":
+        from mentordesk.ui.team.program import ProgramView
+
+        window.add_view(ProgramView(context, window))
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(controller.stop)
+    window.team_controller = controller
+    return controller
+
+
+def _open_dialog(controller: TeamController, parent: Any) -> None:
+    from mentordesk.ui.team.dialog import TeamDialog
+
+    TeamDialog.ask(controller, parent)
