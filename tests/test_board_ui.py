@@ -26,6 +26,7 @@ from mentordesk.ui.board import view as board_view
 from mentordesk.ui.board.editor_models import LinksModel, MilestonesModel, StoryModel
 from mentordesk.ui.board.models import GOAL_MIME, encode_goal_ids
 from mentordesk.ui.board.view import BoardView, ColumnWidget
+from mentordesk.ui.context import Change
 
 
 @dataclass
@@ -425,7 +426,7 @@ def test_columns_add_rename_delete_with_undo(monkeypatch: pytest.MonkeyPatch,
 
 def test_other_views_changes_reload_the_board(qtbot: QtBot, env: Env) -> None:
     goals.create_goal(env.db, env.ben, GoalDraft(title="Made elsewhere"), env.cols["blocked"])
-    env.view.context.bus.notify({"goals"})
+    env.view.context.bus.notify(Change.GOALS)
     qtbot.waitUntil(lambda: len(shown(env.view)["blocked"]) == 1)
 
 

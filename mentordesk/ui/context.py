@@ -1,12 +1,12 @@
-"""What every view gets: the services, the shared undo stack, and change notifications.
+"""What every view gets: the services, the shared undo stack, and change notices.
 
-Views never talk to each other directly. After a service call, the caller announces what
-changed (``notify({"mentees"})``) and every view refreshes only what it shows.
+Views never talk to each other directly. After a user change, ``ui/operations.py`` announces
+what changed (``bus.notify(Change.MENTEES)``) and every view refreshes only what it shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -14,25 +14,43 @@ from PySide6.QtGui import QUndoStack
 
 from mentordesk.storage.database import Database
 
-# Kinds of change a view may care about.
-MENTEES = "mentees"
-GOALS = "goals"
-SESSIONS = "sessions"
-NOTES = "notes"
-ACTIONS = "actions"
-BOARD = "board"
-SYNC = "sync"
+
+class Change(enum.Flag):
+    """Kinds of change a view may care about; combine them with ``|``."""
+
+    NONE = 0
+    MENTEES = enum.auto()
+    GOALS = enum.auto()
+    SESSIONS = enum.auto()
+    NOTES = enum.auto()
+    ACTIONS = enum.auto()
+    BOARD = enum.auto()
+    SYNC = enum.auto()
+
+
+# Deleting, restoring or importing mentees touches every view's data.
+EVERYTHING = Change.MENTEES | Change.GOALS | Change.SESSIONS | Change.NOTES | Change.ACTIONS
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """What one change touched, and who made it (a view may skip its own changes)."""
+
+    changes: Change
+    origin: object | None = None
 
 
 class ChangeBus(QObject):
-    changed = Signal(frozenset)
+    # Carries a ChangeNotice.
+    changed = Signal(object)
     # The mentee the user is looking at, shared by all views (-1 for none).
     mentee_selected = Signal(int)
     # Ask the window to show a view: "mentees", "board" or "notes".
     show_view = Signal(str)
 
-    def notify(self, kinds: Iterable[str]) -> None:
-        self.changed.emit(frozenset(kinds))
+    def notify(self, changes: Change, origin: object | None = None) -> None:
+        if changes:
+            self.changed.emit(ChangeNotice(changes, origin))
 
 
 @dataclass

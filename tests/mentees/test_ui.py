@@ -21,7 +21,7 @@ from mentordesk.services.mentees import MenteeInput, MenteeRow, MenteeService
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Note
 from mentordesk.ui.app import build_context, create_application
-from mentordesk.ui.context import AppContext
+from mentordesk.ui.context import AppContext, Change
 from mentordesk.ui.mentees import editor as editor_module
 from mentordesk.ui.mentees import profile as profile_module
 from mentordesk.ui.mentees import view as view_module
@@ -423,7 +423,7 @@ def test_service_rows_drive_the_profile_for_held_sessions(qtbot: QtBot, view: Me
                                                           ) -> None:
     row = next(r for r in view.model.all_rows() if not r.archived)
     add_session(view.context.db, row.id, datetime.now(UTC) - timedelta(hours=1))
-    view.context.bus.notify({"sessions"})
+    view.context.bus.notify(Change.SESSIONS)
     qtbot.waitUntil(lambda: shown_row(view, row.id).health.days_since == 0, timeout=10_000)
 
 
@@ -451,8 +451,8 @@ def test_changes_while_hidden_reload_once_when_shown(qtbot: QtBot, view: Mentees
     serial = view._load_serial
     view.hide()
     for _ in range(5):
-        view.context.bus.notify({"notes"})
-        view.context.bus.notify({"sessions"})
+        view.context.bus.notify(Change.NOTES)
+        view.context.bus.notify(Change.SESSIONS)
     qtbot.wait(100)
     assert view._load_serial == serial  # nothing reloaded while hidden
     view.show()
@@ -465,7 +465,7 @@ def test_changes_while_hidden_reload_once_when_shown(qtbot: QtBot, view: Mentees
     view.select_mentee(row.id)
     with view.context.db.transaction() as s:
         s.add(Note(mentee_id=row.id, session_id=None, body="x"))
-    view.context.bus.notify({"notes"})
+    view.context.bus.notify(Change.NOTES)
     qtbot.wait(100)
     assert view._load_serial == serial + 1
 

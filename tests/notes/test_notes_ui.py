@@ -451,3 +451,29 @@ def test_unsavable_edits_go_to_a_private_recovery_copy(
     window.close()  # the main window reports it instead of losing it
     assert any("could not be saved" in m for m in no_dialogs)
     monkeypatch.undo()
+
+
+def test_an_edit_the_file_refuses_is_shown_and_leaves_nothing_to_undo(
+        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise DiskFull("There is no room left to save to notes.sqlite3.")
+
+    window, view = open_window(qtbot, notes_db, qt_settings)
+    select(view, lambda r: r.title == "One-off")
+    stack = view.context.undo_stack
+    stack.clear()
+    monkeypatch.setattr(NoteService, "add_action_item", refuse)
+    view.add_action_item("Never stored")
+    monkeypatch.setattr(SessionService, "schedule", refuse)
+    mentees = SessionService(notes_db).mentee_choices()
+    monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
+        lambda cls, *a, **k: dialogs.ScheduleResult(
+            mentees[0].id, datetime.now(UTC) + timedelta(days=3), 30, "Never planned",
+            None, "one")))
+    view.new_action.trigger()
+    assert stack.count() == 0 and not stack.canUndo()
+    assert [m for m in no_dialogs if "no room" in m] == [
+        "There is no room left to save to notes.sqlite3."] * 2
+    assert view.actions_model.items() == []
+    window.close()

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -403,7 +404,7 @@ def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
-    from mentordesk.ui.context import SESSIONS, AppContext
+    from mentordesk.ui.context import AppContext, Change
     from mentordesk.ui.sync import install_sync
 
     class Window(QMainWindow):
@@ -431,7 +432,7 @@ def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
         assert [a.text() for a in settings_menu.actions()] == ["&Google Calendar…"]
         # With background sync on, a sessions change schedules a push soon.
         controller.start_background(first_delay_ms=60_000)
-        context.bus.notify({SESSIONS})
+        context.bus.notify(Change.SESSIONS)
         assert controller._soon.remainingTime() <= 9_000  # 8 s, plus coarse-timer slack
     finally:
         controller.shutdown()
@@ -516,3 +517,66 @@ def test_quitting_during_a_stuck_sync_returns_at_once(qtbot: QtBot, db: Database
     ctl.shutdown()
     assert time.monotonic() - began < 2.5
     assert ctl._pool.activeThreadCount() == 0
+
+
+def test_before_google_is_connected_nothing_alarms(qtbot: QtBot, db: Database,
+                                                   memory_keyring: Any) -> None:
+    """No sign-in yet: the Sync button offers to connect, the status bar stays quiet, the
+    menu has one settings entry, and sessions say nothing about being sent."""
+    from mentordesk.ui.context import AppContext
+    from mentordesk.ui.main_window import MainWindow
+    from mentordesk.ui.sync import install_sync
+
+    sid = add_sessions(db, 1)[0]
+    context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    window = MainWindow(context, view_factories=[])
+    qtbot.addWidget(window)
+    controller = install_sync(window, context, start=False)
+    try:
+        badge = SessionSyncBadge(controller)
+        qtbot.addWidget(badge)
+        badge.set_session(sid)
+        assert badge.label.text() == ""  # not "Waiting to be sent to Google Calendar"
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.sync_now()
+        assert controller.view.state == texts.NOT_CONNECTED
+        assert window.statusBar().currentMessage() == ""
+        assert badge.label.text() == ""
+        [button] = window.toolbar.findChildren(SyncButton)
+        assert button.text() == "Connect Google Calendar"
+        entries = [a.text() for a in button.menu().actions() if a.isVisible() and a.text()]
+        settings_entries = [e for e in entries if "google calendar" in e.lower()]
+        assert settings_entries == ["Connect Google Calendar…"]
+    finally:
+        controller.shutdown()
+
+
+def test_a_pending_session_is_named_once_google_is_in_use(qtbot: QtBot, db: Database,
+                                                          controller: SyncController) -> None:
+    run_sync(qtbot, controller)  # connected, synced once
+    sid = add_sessions(db, 1)[0]
+    badge = SessionSyncBadge(controller)
+    qtbot.addWidget(badge)
+    badge.set_session(sid)
+    assert badge.label.text().startswith("Waiting to be sent to Google Calendar")
+
+
+def test_settings_dialog_grows_with_a_long_message_instead_of_squashing(
+        qtbot: QtBot, controller: SyncController, memory_keyring: Any) -> None:
+    from mentordesk.sync.errors import SecureStorageUnavailable
+    from mentordesk.ui.sync.settings_dialog import GoogleCalendarDialog
+
+    dialog = GoogleCalendarDialog(controller)
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    # The three-line message a machine without a keyring gets.
+    dialog._failed(SecureStorageUnavailable(
+        "No secure password storage is available.",
+        hint="Install and unlock a system keyring — GNOME Keyring (package gnome-keyring) "
+             "or KWallet on Linux; on a machine without a desktop session start one with "
+             "dbus-run-session. MentorDesk keeps working offline meanwhile."))
+    qtbot.wait(50)
+    for radio in (dialog.own_calendar, dialog.primary_calendar):
+        assert radio.height() >= radio.sizeHint().height()
+        assert radio.width() >= radio.fontMetrics().horizontalAdvance(radio.text())

@@ -1,29 +1,31 @@
 """Board edits: service calls, the in-place model update that follows, and undo commands.
 
-Each user action runs its service call first and is pushed onto the shared undo stack only
-when the database took it, so a failed save (locked file, disk full) never leaves a command
-on the stack that did nothing. Undo and redo call the same services.
+Each user action is an ``Op`` (ui/operations.py): its undo entry is pushed only when the
+database took it, so a failed save (locked file, disk full) never leaves a command on the
+stack that did nothing. Undo and redo call the same primitives.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 
 from mentordesk.errors import KnownError
 from mentordesk.services import goals
 from mentordesk.services.goals import ColumnInfo, GoalDraft, GoalSnapshot, Placement
 from mentordesk.ui.board.models import Board
-from mentordesk.ui.context import BOARD, GOALS, AppContext
-from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.context import AppContext, Change
+from mentordesk.ui.operations import Op, OpCommand
 
 log = logging.getLogger(__name__)
+
+# What every board edit announces (the board itself skips its own notices: it has updated
+# its models in place already).
+CHANGES = Change.GOALS | Change.BOARD
 
 
 class BoardController(QObject):
@@ -37,28 +39,6 @@ class BoardController(QObject):
         self.context = context
         self._widget = parent_widget
         self.board = Board(self.drop, self)
-        self._announcing = False
-
-    @property
-    def announcing(self) -> bool:
-        """True while our own change notification is being delivered (nothing to reload)."""
-        return self._announcing
-
-    def _announce(self) -> None:
-        self._announcing = True
-        try:
-            self.context.bus.notify({GOALS, BOARD})
-        finally:
-            self._announcing = False
-
-    def guard(self, fn: Callable[[], object]) -> bool:
-        try:
-            fn()
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            self.reload_requested.emit()
-            return False
-        return True
 
     # -- primitives: service call + model update (used by commands) -------------------
     def apply_move(self, goal_id: int, column_id: int, before_id: int | None,
@@ -74,20 +54,17 @@ class BoardController(QObject):
             fresh = goals.load_cards(self.context.db, [goal_id]).get(goal_id)
             if fresh is not None:
                 self.board.place(fresh, before_id)
-        self._announce()
         self.goal_touched.emit(goal_id)
         return result
 
     def apply_save(self, goal_id: int, draft: GoalDraft) -> None:
         goals.save_goal(self.context.db, goal_id, draft)
         self._refresh_cards([goal_id])
-        self._announce()
         self.goal_touched.emit(goal_id)
 
     def apply_delete(self, goal_id: int) -> GoalSnapshot:
         snapshot = goals.delete_goal(self.context.db, goal_id)
         self.board.remove(goal_id)
-        self._announce()
         return snapshot
 
     def apply_restore(self, snapshot: GoalSnapshot) -> None:
@@ -103,7 +80,6 @@ class BoardController(QObject):
     def apply_rename_column(self, column_id: int, name: str) -> str:
         old = goals.rename_column(self.context.db, column_id, name)
         self.board.rename_column(column_id, " ".join(name.split()))
-        self._announce()
         return old
 
     def apply_delete_column(self, column_id: int) -> ColumnInfo:
@@ -113,7 +89,6 @@ class BoardController(QObject):
 
     def _reload_columns(self) -> None:
         self.board.set_columns(goals.load_board(self.context.db).columns)
-        self._announce()
 
     def _refresh_cards(self, goal_ids: list[int]) -> None:
         for card in goals.load_cards(self.context.db, goal_ids).values():
@@ -123,7 +98,6 @@ class BoardController(QObject):
         cards = goals.load_cards(self.context.db, [goal_id])
         if goal_id in cards:
             self.board.place(cards[goal_id], before_id)
-        self._announce()
         self.goal_touched.emit(goal_id)
 
     # -- user actions ------------------------------------------------------------------
@@ -150,117 +124,99 @@ class BoardController(QObject):
             current_next = model.card(row + 1).id if row + 1 < model.rowCount() else None
             if before_id in (goal_id, current_next):
                 return False
-        try:
-            result = self.apply_move(goal_id, column_id, before_id)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            self.reload_requested.emit()
-            return False
-        if not result.moved and result.completed_at == result.previous_completed_at:
-            return False
-        target = next((c.name for c in self.board.columns if c.id == column_id), "")
-        located = self.board.locate(goal_id)
-        title = located[0].card(located[1]).title if located is not None else "goal"
-        self.context.undo_stack.push(MoveGoalCommand(
-            self, goal_id, Placement(column_id, before_id), result,
-            f"Move “{_short(title)}” to {target}"))
-        return True
+        moved = False
+
+        def entry(result: goals.MoveResult) -> MoveGoalCommand | None:
+            nonlocal moved
+            if not result.moved and result.completed_at == result.previous_completed_at:
+                return None
+            moved = True
+            target = next((c.name for c in self.board.columns if c.id == column_id), "")
+            located = self.board.locate(goal_id)
+            title = located[0].card(located[1]).title if located is not None else "goal"
+            return MoveGoalCommand(self, goal_id, Placement(column_id, before_id), result,
+                                   f"Move “{_short(title)}” to {target}")
+
+        (Op(self.context, self._widget, lambda: self.apply_move(goal_id, column_id, before_id),
+            changes=CHANGES, origin=self)
+         .undo(entry)
+         .failure(lambda _exc: self.reload_requested.emit())
+         .run())
+        return moved
 
     def create(self, mentee_id: int, draft: GoalDraft, column_id: int | None) -> int | None:
-        try:
+        def run() -> int:
             goal_id = goals.create_goal(self.context.db, mentee_id, draft, column_id)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return None
-        self._show_new(goal_id, None)
-        self.context.undo_stack.push(CreateGoalCommand(self, goal_id,
-                                                       f"Add goal “{_short(draft.title)}”"))
-        return goal_id
+            self._show_new(goal_id, None)
+            return goal_id
+
+        created: list[int] = []
+        (Op(self.context, self._widget, run, changes=CHANGES, origin=self)
+         .undo(lambda goal_id: CreateGoalCommand(self, goal_id,
+                                                 f"Add goal “{_short(draft.title)}”"))
+         .success(created.append)
+         .run())
+        return created[0] if created else None
 
     def save(self, goal_id: int, before: GoalDraft, after: GoalDraft,
              move_to: int | None = None) -> bool:
         """Save the editor's draft, and move the goal to ``move_to`` too, as one step."""
-        try:
+
+        def run() -> GoalDraft:
             self.apply_save(goal_id, after)
             # Read back what was stored (new milestones now have ids) so redo is exact.
-            stored = goals.get_goal(self.context.db, goal_id).draft
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return False
-        stack = self.context.undo_stack
-        stack.beginMacro(f"Edit goal “{_short(after.title)}”")
-        try:
-            stack.push(EditGoalCommand(self, goal_id, before, stored))
-            if move_to is not None:
-                self.move(goal_id, move_to, None)
-        finally:
-            stack.endMacro()
-        return True
+            return goals.get_goal(self.context.db, goal_id).draft
+
+        return (Op(self.context, self._widget, run, changes=CHANGES, origin=self)
+                .undo(lambda stored: EditGoalCommand(self, goal_id, before, stored),
+                      macro=f"Edit goal “{_short(after.title)}”")
+                .success(lambda _stored: move_to is not None
+                         and self.move(goal_id, move_to, None))
+                .run())
 
     def delete(self, goal_id: int, title: str) -> bool:
-        try:
-            snapshot = self.apply_delete(goal_id)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return False
-        self.context.undo_stack.push(DeleteGoalCommand(self, snapshot,
-                                                       f"Delete goal “{_short(title)}”"))
-        return True
+        return (Op(self.context, self._widget, lambda: self.apply_delete(goal_id),
+                   changes=CHANGES, origin=self)
+                .undo(lambda snapshot: DeleteGoalCommand(self, snapshot,
+                                                         f"Delete goal “{_short(title)}”"))
+                .run())
 
     def add_column(self, name: str) -> ColumnInfo | None:
-        try:
-            info = self.apply_add_column(name)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return None
-        self.context.undo_stack.push(AddColumnCommand(self, info))
-        return info
+        added: list[ColumnInfo] = []
+        (Op(self.context, self._widget, lambda: self.apply_add_column(name), changes=CHANGES,
+            origin=self)
+         .undo(lambda info: AddColumnCommand(self, info))
+         .success(added.append)
+         .run())
+        return added[0] if added else None
 
     def rename_column(self, column_id: int, name: str) -> bool:
-        try:
-            old = self.apply_rename_column(column_id, name)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return False
-        self.context.undo_stack.push(RenameColumnCommand(self, column_id, old, name))
-        return True
+        return (Op(self.context, self._widget, lambda: self.apply_rename_column(column_id, name),
+                   changes=CHANGES, origin=self)
+                .undo(lambda old: RenameColumnCommand(self, column_id, old, name))
+                .run())
 
     def delete_column(self, column_id: int) -> bool:
-        try:
-            info = self.apply_delete_column(column_id)
-        except KnownError as exc:
-            show_known_error(self._widget, exc)
-            return False
-        self.context.undo_stack.push(DeleteColumnCommand(self, info))
-        return True
+        return (Op(self.context, self._widget, lambda: self.apply_delete_column(column_id),
+                   changes=CHANGES, origin=self)
+                .undo(lambda info: DeleteColumnCommand(self, info))
+                .run())
 
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _BoardCommand(QUndoCommand):
-    """A board edit whose first ``redo`` already happened (the action ran before push)."""
+class _BoardCommand(OpCommand):
+    """A board edit's undo entry; a failed undo or redo reloads the board."""
 
     def __init__(self, controller: BoardController, text: str) -> None:
-        super().__init__(text)
+        super().__init__(controller.context, text, CHANGES, parent=controller._widget,
+                         origin=controller)
         self.controller = controller
-        self._done_once = False
 
-    def redo(self) -> None:
-        if not self._done_once:
-            self._done_once = True
-            return
-        self.controller.guard(self.do)
-
-    def undo(self) -> None:
-        self.controller.guard(self.revert)
-
-    def do(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
+    def replay_failed(self, exc: KnownError) -> None:
+        self.controller.reload_requested.emit()
 
 
 class MoveGoalCommand(_BoardCommand):

@@ -50,7 +50,7 @@ from mentordesk.ui.board.controller import BoardController
 from mentordesk.ui.board.delegates import CardDelegate
 from mentordesk.ui.board.editor import GoalEditor
 from mentordesk.ui.board.models import CardFilterProxy, ColumnModel
-from mentordesk.ui.context import ACTIONS, BOARD, GOALS, MENTEES, AppContext
+from mentordesk.ui.context import AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
@@ -60,7 +60,7 @@ from mentordesk.ui.widgets.empty_state import EmptyState
 log = logging.getLogger(__name__)
 
 # Sessions and notes change nothing a card shows; action items change its open count.
-RELOAD_ON = frozenset({GOALS, ACTIONS, MENTEES, BOARD})
+RELOAD_ON = Change.GOALS | Change.ACTIONS | Change.MENTEES | Change.BOARD
 
 
 class TextPrompt:
@@ -441,8 +441,9 @@ class BoardView(ViewPage):
         self._loading = False
         show_failure(self, exc)
 
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if self.controller.announcing or not (kinds & RELOAD_ON):
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        # The board's own edits have updated its models in place already.
+        if notice.origin is self.controller or not (notice.changes & RELOAD_ON):
             return
         if self.isVisible():
             self._reload_timer.start()

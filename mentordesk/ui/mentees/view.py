@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 from mentordesk.domain import timezones
 from mentordesk.errors import KnownError
 from mentordesk.services.mentee_rows import MenteeRow, has_mentees, health_counts, newly_red
-from mentordesk.ui.context import ACTIONS, GOALS, MENTEES, NOTES, SESSIONS, AppContext
+from mentordesk.ui.context import EVERYTHING, AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.mentees.commands import (
-    EVERYTHING,
     AddMenteeCommand,
     ArchiveMenteeCommand,
     DeleteMenteeCommand,
@@ -57,6 +56,7 @@ from mentordesk.ui.mentees.model import (
 )
 from mentordesk.ui.mentees.notify import RedNotifier
 from mentordesk.ui.mentees.profile import ProfilePanel
+from mentordesk.ui.operations import Op, OpCommand, run_command
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
@@ -67,9 +67,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WATCHED = frozenset({MENTEES, SESSIONS, NOTES, GOALS, ACTIONS})
+WATCHED = Change.MENTEES | Change.SESSIONS | Change.NOTES | Change.GOALS | Change.ACTIONS
 # What the list's columns and health depend on (the rest only shows in the profile).
-LIST_KINDS = frozenset({MENTEES, SESSIONS})
+LIST_KINDS = Change.MENTEES | Change.SESSIONS
 SNOOZE_DAYS = 7
 
 
@@ -564,7 +564,8 @@ class MenteesView(ViewPage):
         self._update_no_match()
 
     # -- changes from anywhere -----------------------------------------------------------
-    def _on_changed(self, kinds: frozenset[str]) -> None:
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        kinds = notice.changes
         if not kinds & WATCHED:
             return
         if not self.isVisible():
@@ -589,15 +590,8 @@ class MenteesView(ViewPage):
                 self._show_profile(self._current_id)
 
     # -- commands ------------------------------------------------------------------------
-    def _push(self, command: AddMenteeCommand | EditMenteeCommand | ArchiveMenteeCommand
-              | SnoozeMenteeCommand | DeleteMenteeCommand) -> bool:
-        try:
-            command.run_first()
-        except KnownError as exc:
-            show_known_error(self, exc)
-            return False
-        self.context.undo_stack.push(command)
-        return True
+    def _push(self, command: OpCommand) -> bool:
+        return run_command(command, self)
 
     def new_mentee(self) -> None:
         from mentordesk.services.mentees import MenteeInput
@@ -608,7 +602,7 @@ class MenteesView(ViewPage):
         data = MenteeEditor.ask(self, "New mentee", initial, self.service.all_tags())
         if data is None:
             return
-        command = AddMenteeCommand(self.context, data)
+        command = AddMenteeCommand(self.context, self.service, data)
         if self._push(command) and command.mentee_id is not None:
             row = self.service.row(command.mentee_id)
             if row is not None:
@@ -630,14 +624,15 @@ class MenteesView(ViewPage):
         after = MenteeEditor.ask(self, f"Edit {before.name}", before, self.service.all_tags())
         if after is None or after == before:
             return
-        if self._push(EditMenteeCommand(self.context, mentee_id, before, after)):
+        if self._push(EditMenteeCommand(self.context, self.service, mentee_id, before, after)):
             self._refresh_one(mentee_id)
 
     def toggle_archive(self) -> None:
         row = self._current_row()
         if row is None:
             return
-        self._push(ArchiveMenteeCommand(self.context, row.id, row.name, not row.archived))
+        self._push(ArchiveMenteeCommand(self.context, self.service, row.id, row.name,
+                                        not row.archived))
         self._refresh_one(row.id)
 
     def toggle_snooze(self) -> None:
@@ -645,15 +640,15 @@ class MenteesView(ViewPage):
         if row is None:
             return
         after = None if row.health.snoozed else datetime.now(UTC) + timedelta(days=SNOOZE_DAYS)
-        self._push(SnoozeMenteeCommand(self.context, row.id, row.name, row.snoozed_until,
-                                       after))
+        self._push(SnoozeMenteeCommand(self.context, self.service, row.id, row.name,
+                                       row.snoozed_until, after))
         self._refresh_one(row.id)
 
     def delete_current(self) -> None:
         row = self._current_row()
         if row is None or not confirm_delete(self, row.name):
             return
-        if self._push(DeleteMenteeCommand(self.context, row.id, row.name)):
+        if self._push(DeleteMenteeCommand(self.context, self.service, row.id, row.name)):
             self.model.remove_id(row.id)
 
     def join_call(self) -> None:
@@ -692,21 +687,25 @@ class MenteesView(ViewPage):
 
         db = self.context.db
         self._status(f"Importing {path.name}…")
+        service = self.service
 
-        def work(_control: TaskControl) -> ImportReport:
-            return import_mentees_csv(db, path, skip_invalid=skip_invalid,
-                                      default_zone=self.mentor_zone)
-
-        def done(report: ImportReport) -> None:
+        def imported(report: ImportReport) -> None:
             self.last_import = report
-            if report.imported:
-                # Already done: pushing only makes it undoable (the first redo is skipped).
-                self.context.undo_stack.push(ImportMenteesCommand(
-                    self.context, path.name, report.created_ids, report.updated_before))
-                self.context.bus.notify(EVERYTHING)
             show_import_report(self, report.ok, report.summary())
 
-        run_task(work, on_success=done, on_error=lambda exc: show_failure(self, exc))
+        def undo_entry(report: ImportReport) -> ImportMenteesCommand | None:
+            if not report.imported:
+                return None
+            return ImportMenteesCommand(self.context, service, path.name, report.created_ids,
+                                        report.updated_before)
+
+        (Op(self.context, self,
+            lambda: import_mentees_csv(db, path, skip_invalid=skip_invalid,
+                                       default_zone=self.mentor_zone),
+            changes=lambda report: EVERYTHING if report.imported else Change.NONE)
+         .undo(undo_entry)
+         .success(imported)
+         .run_in_background())
 
     def export_csv(self) -> None:
         path = choose_export_file(self)

@@ -45,6 +45,7 @@ from mentordesk.services.notes import (
     ActionItemRecord,
     Agenda,
     GoalChoice,
+    LineCommandResult,
     NoteSaver,
     NoteService,
 )
@@ -56,11 +57,12 @@ from mentordesk.services.sessions import (
     SessionService,
     SlotProposal,
 )
-from mentordesk.ui.context import ACTIONS, GOALS, MENTEES, NOTES, SESSIONS, AppContext
+from mentordesk.ui.context import AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_known_error
 from mentordesk.ui.notes.autosave import EditorAutosave, SaveWorker
 from mentordesk.ui.notes.call_window import CallWindow
 from mentordesk.ui.notes.commands import (
+    ACTION_CHANGES,
     AddActionCommand,
     CancelSessionCommand,
     DeleteActionCommand,
@@ -71,6 +73,7 @@ from mentordesk.ui.notes.commands import (
 )
 from mentordesk.ui.notes.dialogs import PrivateCheck, ScheduleDialog, SearchDialog, WrapUpDialog
 from mentordesk.ui.notes.models import ActionItemsModel, SessionListModel, group_sessions
+from mentordesk.ui.operations import Op, run_command
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
@@ -784,7 +787,7 @@ class NotesView(ViewPage):
                 return None
             self._pending_select = (self.row_id, None)
             self.current = self.sessions.get(SessionRef(self.row_id))
-            self.context.bus.notify({SESSIONS})
+            self.context.bus.notify(Change.SESSIONS)
         return self.row_id
 
     def _ensure_note(self) -> None:
@@ -891,28 +894,37 @@ class NotesView(ViewPage):
         if parse_line_command(line) is None:
             return
         self._ensure_note()
-        if self.row_id is None:
+        row_id = self.row_id
+        if row_id is None:
             return
-        try:
-            result = self.notes.run_line_command(self.row_id, line)
-        except KnownError as exc:
-            show_known_error(self, exc)
-            return
-        if result is None:
-            return
-        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
-        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
-                            QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(result.replacement)
-        self.editor.setTextCursor(cursor)
-        if result.action is not None:
-            self.context.undo_stack.push(AddActionCommand(
-                self.notes, self.row_id, result.action.text, kind=result.action.kind,
-                changed=self._actions_changed, done=result.action))
-            self._actions_changed()
-        if result.goal_id is not None:
-            self.context.bus.notify({GOALS})
-            self._load_side_panels()
+        notes = self.notes
+
+        def changes(result: LineCommandResult | None) -> Change:
+            made = Change.NONE
+            if result is not None and result.action is not None:
+                made |= ACTION_CHANGES
+            if result is not None and result.goal_id is not None:
+                made |= Change.GOALS
+            return made
+
+        def entry(result: LineCommandResult | None) -> AddActionCommand | None:
+            if result is None or result.action is None:
+                return None
+            return AddActionCommand(self.context, notes, result.action)
+
+        def applied(result: LineCommandResult | None) -> None:
+            if result is None:
+                return
+            cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                                QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(result.replacement)
+            self.editor.setTextCursor(cursor)
+
+        (Op(self.context, self, lambda: notes.run_line_command(row_id, line), changes=changes)
+         .undo(entry)
+         .success(applied)
+         .run())
 
     # -- action items ------------------------------------------------------------------
     def add_action_from_notes(self) -> None:
@@ -941,26 +953,21 @@ class NotesView(ViewPage):
         row_id = self._ensure_row()
         if row_id is None:
             return
-        try:
-            self.context.undo_stack.push(AddActionCommand(
-                self.notes, row_id, text, goal_id=goal_id, changed=self._actions_changed))
-        except KnownError as exc:
-            show_known_error(self, exc)
-            return
-        self._set_save_state(f"Action item added: {text[:40]}")
+        notes = self.notes
+        (Op(self.context, self,
+            lambda: notes.add_action_item(row_id, text, goal_id=goal_id),
+            changes=ACTION_CHANGES)
+         .undo(lambda item: AddActionCommand(self.context, notes, item))
+         .success(lambda _item: self._set_save_state(f"Action item added: {text[:40]}"))
+         .run())
 
     def _toggle_item(self, item: ActionItemRecord, done: bool) -> None:
-        try:
-            self.context.undo_stack.push(
-                ToggleActionCommand(self.notes, item, done, self._actions_changed))
-        except KnownError as exc:
-            show_known_error(self, exc)
+        run_command(ToggleActionCommand(self.context, self.notes, item, done), self)
 
     def _delete_selected_action(self) -> None:
         item = self.actions_model.item(self.actions_list.currentIndex().row())
         if item is not None:
-            self.context.undo_stack.push(
-                DeleteActionCommand(self.notes, item, self._actions_changed))
+            run_command(DeleteActionCommand(self.context, self.notes, item), self)
 
     def _action_menu(self, pos: QPoint) -> None:
         idx = self.actions_list.indexAt(pos)
@@ -977,20 +984,12 @@ class NotesView(ViewPage):
             act.setChecked(goal.id == item.goal_id)
             act.triggered.connect(lambda _=False, g=goal.id: self._link(item, g))
         delete = menu.addAction(icon("delete"), "Delete")
-        delete.triggered.connect(lambda: self.context.undo_stack.push(
-            DeleteActionCommand(self.notes, item, self._actions_changed)))
+        delete.triggered.connect(lambda: run_command(
+            DeleteActionCommand(self.context, self.notes, item), self))
         menu.exec(self.actions_list.viewport().mapToGlobal(pos))
 
     def _link(self, item: ActionItemRecord, goal_id: int | None) -> None:
-        try:
-            self.context.undo_stack.push(
-                LinkGoalCommand(self.notes, item, goal_id, self._actions_changed))
-        except KnownError as exc:
-            show_known_error(self, exc)
-
-    def _actions_changed(self) -> None:
-        # The bus brings it back here too (_on_changed reloads the panels).
-        self.context.bus.notify({ACTIONS, GOALS})
+        run_command(LinkGoalCommand(self.context, self.notes, item, goal_id), self)
 
     # -- scheduling --------------------------------------------------------------------
     def new_session(self) -> None:
@@ -1014,13 +1013,8 @@ class NotesView(ViewPage):
                                     rrule=result.rrule))
 
     def _schedule(self, draft: SessionDraft) -> None:
-        command = ScheduleCommand(self.sessions, draft, self._sessions_changed)
-        try:
-            self.context.undo_stack.push(command)
-        except KnownError as exc:
-            show_known_error(self, exc)
-            return
-        if command.record is not None:
+        command = ScheduleCommand(self.context, self.sessions, draft)
+        if run_command(command, self) and command.record is not None:
             rec = command.record
             first = rec.start_utc
             if rec.recurring:
@@ -1040,15 +1034,14 @@ class NotesView(ViewPage):
         try:
             self.flush()
             command = RescheduleCommand(
-                self.sessions, rec if self.row_id is None else self.sessions.get(
+                self.context, self.sessions, rec if self.row_id is None else self.sessions.get(
                     SessionRef(self.row_id)),
                 result.scope, start_utc=result.start_utc, duration=result.duration_minutes,
-                title=result.title, rrule=result.rrule, changed=self._sessions_changed)
-            self.context.undo_stack.push(command)
+                title=result.title, rrule=result.rrule)
         except KnownError as exc:
             show_known_error(self, exc)
             return
-        if command.target is not None:
+        if run_command(command, self) and command.target is not None:
             self._reload_current(command.target)
 
     def cancel_session(self) -> None:
@@ -1068,15 +1061,10 @@ class NotesView(ViewPage):
                 scope = "series"
             elif box.clickedButton() is not one:
                 return
-        try:
-            command = CancelSessionCommand(self.sessions,
-                                           SessionRef(self.row_id) if self.row_id else rec.ref,
-                                           scope, self._sessions_changed)  # type: ignore[arg-type]
-            self.context.undo_stack.push(command)
-        except KnownError as exc:
-            show_known_error(self, exc)
-            return
-        if command.cancelled is not None and scope == "one":
+        command = CancelSessionCommand(self.context, self.sessions,
+                                       SessionRef(self.row_id) if self.row_id else rec.ref,
+                                       scope)  # type: ignore[arg-type]
+        if run_command(command, self) and command.cancelled is not None and scope == "one":
             self._reload_current(command.cancelled)
 
     def _reload_current(self, ref: SessionRef) -> None:
@@ -1089,7 +1077,7 @@ class NotesView(ViewPage):
         self._update_header()
 
     def _sessions_changed(self) -> None:
-        self.context.bus.notify({SESSIONS})
+        self.context.bus.notify(Change.SESSIONS)
 
     # -- the call ----------------------------------------------------------------------
     def join_call(self) -> None:
@@ -1300,10 +1288,11 @@ class NotesView(ViewPage):
             status().showMessage(f"Report written to {path}", 8000)
 
     # -- changes elsewhere -------------------------------------------------------------
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {SESSIONS, MENTEES}:
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        kinds = notice.changes
+        if kinds & (Change.SESSIONS | Change.MENTEES):
             self.refresh()
-        if kinds & {GOALS, ACTIONS, NOTES} and self.current is not None:
+        if kinds & (Change.GOALS | Change.ACTIONS | Change.NOTES) and self.current is not None:
             self._load_side_panels()
 
     def _on_mentee_selected(self, _mentee_id: int) -> None:

@@ -11,7 +11,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
@@ -20,6 +19,7 @@ from mentordesk.errors import KnownError
 from mentordesk.storage.database import Database
 from mentordesk.sync.engine import SyncEngine, SyncProgress, SyncSummary
 from mentordesk.sync.service import build_engine, load_client_modules, overview
+from mentordesk.ui.context import Change, ChangeBus, ChangeNotice
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.texts import SyncView
 
@@ -308,14 +308,13 @@ def _with_counts(view: SyncView, pending: int) -> SyncView:
                     view.retry_at, view.last_sync_at, pending, view.progress)
 
 
-def attach(controller: SyncController, bus: Any) -> None:
+def attach(controller: SyncController, bus: ChangeBus) -> None:
     """Wire the controller to the app's change bus: edits push soon, pulls refresh views."""
-    from mentordesk.ui.context import SESSIONS, SYNC
 
-    def changed(kinds: frozenset[str]) -> None:
-        if SESSIONS in kinds and SYNC not in kinds:
+    def changed(notice: ChangeNotice) -> None:
+        if Change.SESSIONS in notice.changes and Change.SYNC not in notice.changes:
             controller.refresh()
             controller.schedule_soon()
 
     bus.changed.connect(changed)
-    controller.data_changed.connect(lambda: bus.notify({SESSIONS, SYNC}))
+    controller.data_changed.connect(lambda: bus.notify(Change.SESSIONS | Change.SYNC))
