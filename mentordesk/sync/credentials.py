@@ -121,7 +121,7 @@ def load_client_config(chosen: str | Path | None = None) -> ClientConfig:
     if path is None:
         raise ClientSecretsMissing(
             "No Google OAuth client file is set.",
-            hint=f"Pick your client_secret.json in Settings ▸ Google Calendar…, or set "
+            hint=f"Pick your client_secret.json in Tools ▸ Settings ▸ Google Calendar…, or set "
                  f"{CLIENT_SECRETS_ENV}. docs/google-calendar.md explains how to make one.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ class SyncError(KnownError):
 class NotConnected(SyncError):
     def __init__(self) -> None:
         super().__init__("Google Calendar is not connected.",
-                         hint="Open Settings ▸ Google Calendar… and press Connect.")
+                         hint="Open Tools ▸ Settings ▸ Google Calendar… and press Connect.")
 
 
 class ClientSecretsMissing(SyncError):

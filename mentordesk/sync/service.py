@@ -164,7 +164,7 @@ def build_engine(db: Database, *, store: CredentialStore | None = None,
         raise NotConnected()
     if settings.mode == "primary" and SCOPE_EVENTS not in signin.scopes:
         raise SyncError("MentorDesk may not yet write to your main calendar.",
-                        hint="Reconnect Google in Settings ▸ Google Calendar… to allow it.")
+                        hint="Reconnect Google in Tools ▸ Settings ▸ Google Calendar… to allow it.")
     keyring = store or CredentialStore()
     calendar = CalendarSource(
         remembered=signin.calendar_id, can_list=signin.can_list_calendars,

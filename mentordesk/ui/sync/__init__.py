@@ -83,8 +83,10 @@ def install_sync(main_window: Any, context: Any, *, start: bool = True) -> SyncC
     status_bar = main_window.statusBar()
 
     def failed(result: object) -> None:
-        if isinstance(result, Exception):
-            status_bar.showMessage(controller.view.detail, 8000)
+        # The short text: the status bar also shows the database's path, and Google not
+        # being connected is no news (the Sync button offers to connect).
+        if isinstance(result, Exception) and not texts.quiet(controller.view):
+            status_bar.showMessage(controller.view.text, 8000)
 
     controller.sync_finished.connect(failed)
     app = QApplication.instance()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -99,6 +100,9 @@ class GoogleCalendarDialog(QDialog):
         settings = load_settings(self._db)
 
         layout = QVBoxLayout(self)
+        # The dialog grows with its texts (a three-line keyring message) instead of
+        # squashing the choices above them.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         intro = QLabel("MentorDesk puts your sessions on Google Calendar and brings changes "
                        "made there back. You need an OAuth client file (client_secret.json) "
                        "from Google Cloud Console; see docs/google-calendar.md.")

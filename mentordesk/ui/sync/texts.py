@@ -34,6 +34,11 @@ CONFIRM_DELETE = "confirm_delete"
 OPEN_SETTINGS = "settings"
 SHOW_ISSUES = "issues"
 
+SETTINGS_LABEL = "Google Calendar Settings…"
+CONNECT_LABEL = "Connect Google Calendar…"
+# States in which Google Calendar is not set up on this computer (yet).
+UNCONNECTED = frozenset({NOT_CONNECTED, NO_KEYRING})
+
 
 @dataclass(frozen=True)
 class SyncView:
@@ -85,6 +90,18 @@ def describe_success(*, pending: int, conflicts: int, errors: int,
     return SyncView(SYNCED, text, detail, last_sync_at=last_sync_at, pending=pending)
 
 
+def is_connected(view: SyncView) -> bool:
+    """Whether Google Calendar is in use here: set up, and synced at least once (a file that
+    never synced has nothing to say per session)."""
+    return view.state not in UNCONNECTED and not (view.state == IDLE
+                                                  and view.last_sync_at is None)
+
+
+def quiet(view: SyncView) -> bool:
+    """States that are no news for the status bar."""
+    return view.state in UNCONNECTED | {CANCELLED}
+
+
 def describe_failure(exc: BaseException, *, pending: int,
                      last_sync_at: datetime | None) -> SyncView:
     def view(state: str, text: str, detail: str, action: str | None = None, label: str = "",
@@ -130,11 +147,13 @@ def describe_failure(exc: BaseException, *, pending: int,
                     f"Google Calendar would cancel {exc.count} of {exc.total} sessions at "
                     "once. Nothing was changed yet.", CONFIRM_DELETE, "Apply cancellations")
     if isinstance(exc, sync_errors.NotConnected | sync_errors.ClientSecretsMissing):
-        return view(NOT_CONNECTED, "Connect Google Calendar", str(exc), OPEN_SETTINGS,
-                    "Google Calendar settings…")
+        return view(NOT_CONNECTED, "Connect Google Calendar",
+                    "Put your sessions on Google Calendar: Tools ▸ Settings ▸ Google "
+                    "Calendar… (optional; everything works without it).", OPEN_SETTINGS,
+                    CONNECT_LABEL)
     if isinstance(exc, sync_errors.SecureStorageUnavailable):
         return view(NO_KEYRING, "No secure storage", str(exc), OPEN_SETTINGS,
-                    "Google Calendar settings…")
+                    SETTINGS_LABEL)
     if isinstance(exc, SyncAlreadyRunning):
         return view(CANCELLED, "Syncing elsewhere",
                     "Another sync of this file (e.g. mentordesk sync from cron) is running; "

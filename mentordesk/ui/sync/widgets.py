@@ -52,7 +52,7 @@ class SyncButton(QToolButton):
         self.cancel_action.triggered.connect(controller.cancel)
         self.state_action = QAction("", self)
         self.state_action.triggered.connect(self._state_action)
-        self.settings_action = QAction("Google Calendar Settings…", self)
+        self.settings_action = QAction(texts.SETTINGS_LABEL, self)
         self.settings_action.triggered.connect(
             lambda: self.action_requested.emit(texts.OPEN_SETTINGS))
         menu.addActions([self.sync_action, self.cancel_action, self.state_action])
@@ -78,8 +78,12 @@ class SyncButton(QToolButton):
         running = view.state == texts.SYNCING
         self.sync_action.setEnabled(not running)
         self.cancel_action.setEnabled(running)
-        self.state_action.setVisible(view.action is not None)
+        # The settings entry is always in the menu: a state that only sends there adds no
+        # second one; before Google is connected, that entry says what it is for.
+        self.state_action.setVisible(view.action not in (None, texts.OPEN_SETTINGS))
         self.state_action.setText(view.action_label)
+        self.settings_action.setText(texts.CONNECT_LABEL if view.state in texts.UNCONNECTED
+                                     else texts.SETTINGS_LABEL)
 
     def _clicked(self) -> None:
         view = self._controller.view
@@ -138,6 +142,7 @@ class SessionSyncBadge(QWidget):
         layout.addLayout(buttons)
         self.status: SessionSyncStatus | None = None
         controller.data_changed.connect(self.reload)
+        controller.state_changed.connect(lambda _view: self.reload())
         controller.sync_finished.connect(lambda _result: self.reload())
         self.set_session(None)
 
@@ -151,7 +156,9 @@ class SessionSyncBadge(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        if self._session_id is None:
+        if self._session_id is None or not texts.is_connected(self._controller.view):
+            # Before Google is connected there is nothing to say about a session's sync:
+            # "waiting to be sent" would only alarm.
             self.status = None
             self.label.setText("")
             self._show_buttons(False)
