@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -100,9 +99,6 @@ class GoogleCalendarDialog(QDialog):
         settings = load_settings(self._db)
 
         layout = QVBoxLayout(self)
-        # The dialog grows with its texts (a three-line keyring message) instead of
-        # squashing the choices above them.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         intro = QLabel("MentorDesk puts your sessions on Google Calendar and brings changes "
                        "made there back. You need an OAuth client file (client_secret.json) "
                        "from Google Cloud Console; see docs/google-calendar.md.")
@@ -189,6 +185,23 @@ class GoogleCalendarDialog(QDialog):
         box.rejected.connect(self.reject)
         layout.addWidget(box)
         self._probe()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._grow_to_fit()
+        return handled
+
+    def _grow_to_fit(self) -> None:
+        """Grow taller when a text got longer (a three-line keyring message, wrapped help):
+        a dialog's minimum size does not count word-wrapped labels' height for the width
+        they have, so without this the choices above them were squashed."""
+        layout = self.layout()
+        if layout is None:
+            return
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     @classmethod
     def ask(cls, controller: SyncController, parent: QWidget | None = None,
