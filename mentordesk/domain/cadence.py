@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 UNITS = ("days", "weeks", "months")
 _UNIT_DAYS = {"days": 1, "weeks": 7, "months": 30}
-_SINGULAR = {"days": "day", "weeks": "week", "months": "month"}
 MAX_INTERVAL = 365
 
 
@@ -89,7 +88,3 @@ def parse_cadence(text: str) -> Cadence:
         raise CadenceError(f"The cadence interval must be between 1 and {MAX_INTERVAL}.")
     interval = int(digits)
     return Cadence(interval, _UNIT_OF[match.group(2)])
-
-
-def unit_label(unit: str, interval: int) -> str:
-    return unit if interval != 1 else _SINGULAR[unit]

@@ -366,12 +366,6 @@ def move_goal(db: Database, goal_id: int, column_id: int, before_id: int | None,
     return MoveResult(previous, previous_completed, column_id, done_at, moved)
 
 
-def done_column_id(db: Database) -> int | None:
-    with db.reader() as s:
-        col = repo.column_by_key(s, DONE_KEY)
-        return col.id if col is not None else None
-
-
 def delete_goal(db: Database, goal_id: int) -> GoalSnapshot:
     with db.transaction() as s:
         goal = _goal(s, goal_id)

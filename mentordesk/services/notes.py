@@ -270,15 +270,6 @@ class NoteService:
             item.done_at = utcnow() if done else None
             return _records(s, [item])[0]
 
-    def edit_action_item(self, item_id: int, text: str) -> ActionItemRecord:
-        text = text.strip()
-        if not text:
-            raise ValidationError("An action item needs some text.", field="text")
-        with self.db.transaction() as s:
-            item = self._item(s, item_id)
-            item.text = text
-            return _records(s, [item])[0]
-
     def link_action_to_goal(self, item_id: int, goal_id: int | None) -> ActionItemRecord:
         with self.db.transaction() as s:
             item = self._item(s, item_id)

@@ -62,13 +62,6 @@ class ListFacts:
 _UTC_SUFFIX = "+00:00"
 
 
-def to_utc(text: str | None) -> datetime | None:
-    """A stored UTCDateTime value as an aware UTC datetime."""
-    if text is None:
-        return None
-    return datetime.fromisoformat(text + _UTC_SUFFIX)
-
-
 def stored(moment: datetime) -> str:
     """An aware datetime in the stored text form (for comparisons in SQL)."""
     return moment.astimezone(UTC).replace(tzinfo=None).strftime(_STORED)

@@ -138,10 +138,6 @@ def main_note(db: OrmSession, session_id: int) -> Note | None:
     ).first()
 
 
-def notes_of_session(db: OrmSession, session_id: int) -> Sequence[Note]:
-    return db.scalars(select(Note).where(Note.session_id == session_id).order_by(Note.id)).all()
-
-
 def write_note_body(db: OrmSession, note_id: int, body: str, *,
                     expected: str | None = None) -> bool:
     """The autosave write: one small UPDATE (the FTS trigger reindexes the body).

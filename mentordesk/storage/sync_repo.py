@@ -159,10 +159,6 @@ def pending_delete_ids(db: OrmSession) -> set[int]:
     return set(db.scalars(select(OutboxEntry.session_id).where(OutboxEntry.op == "delete")))
 
 
-def session_exists(db: OrmSession, session_id: int) -> bool:
-    return db.get(SessionRow, session_id) is not None
-
-
 def highest_session_id_ever(db: OrmSession) -> int:
     """The largest session id this file ever handed out (sessions use AUTOINCREMENT)."""
     value = db.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'")).scalar()

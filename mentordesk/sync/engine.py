@@ -1487,10 +1487,3 @@ def resolve_conflict(db: Database, session_id: int, keep: str) -> None:
                 sync_repo.finish_outbox(s, session_id, entry.queued_at)
         else:
             enqueue_session_change(s, row)
-
-
-def conflict_details(raw: str | None) -> tuple[list[str], Json, Json] | None:
-    if not raw:
-        return None
-    data = json.loads(raw)
-    return list(data.get("fields", [])), dict(data.get("mine", {})), dict(data.get("google", {}))

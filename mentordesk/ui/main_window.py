@@ -273,10 +273,6 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
-    def add_toolbar_action(self, action: QAction) -> None:
-        self.toolbar.addAction(action)
-        self.toolbar.setVisible(True)
-
     # -- views -------------------------------------------------------------------------
     @property
     def views(self) -> list[ViewPage]:
