@@ -569,7 +569,7 @@ def test_settings_dialog_grows_with_a_long_message_instead_of_squashing(
     from mentordesk.ui.sync.settings_dialog import GoogleCalendarDialog
 
     # No keyring on this machine: the dialog's sign-in check answers with three lines.
-    dialog = GoogleCalendarDialog(controller, store=CredentialStore(fail.Keyring()))
+    dialog = GoogleCalendarDialog(controller, store=CredentialStore(fail.Keyring()))  # type: ignore[no-untyped-call]
     qtbot.addWidget(dialog)
     with qtbot.waitExposed(dialog):
         dialog.show()
