@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -22,16 +24,21 @@ from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, CadenceError, parse_cadence
 from mentordesk.errors import KnownError
 from mentordesk.services.atomic_file import write_atomically
-from mentordesk.services.mentees import (
-    MenteeInput,
-    apply_input,
-    current_input,
-    split_tags,
-    validate,
-)
+from mentordesk.services.mentees import MenteeInput, split_tags, validate
 from mentordesk.storage import mentees_repo as repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Mentee
+
+if TYPE_CHECKING:
+    from mentordesk.storage.mentee_import import (
+        Change,
+        Existing,
+        ImportStaging,
+        MenteeValues,
+        NewMentee,
+    )
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("name", "email", "timezone", "cadence", "meeting_link", "tags", "notes")
 # Column headings people write that mean one of ours.
@@ -238,13 +245,47 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-ProgressFn = Callable[[int, int], None]
+# (done, total, what is being done): called from the thread the import runs in.
+ImportProgress = Callable[[int, int, str], None]
+# Rows per step: how often progress is reported and cancelling is noticed, and how many
+# rows each short transaction on the import's temp tables stages.
+BATCH_ROWS = 2000
+# Tries that prepare everything without the write lock and then check, in the final
+# transaction, that the mentees the file matches are still as they were; the last try
+# prepares with the lock held, so an import always finishes.
+_ATTEMPTS = 3
+# The fields an import writes (what undoing it puts back).
+IMPORTED_FIELDS = frozenset(_FIELD_OF.values())
+# How the progress message of the last step starts: the one short transaction that writes
+# the file, which cancelling no longer stops.
+LAST_STEP = "Saving"
+
+
+class ImportCancelled(KnownError):
+    """The person cancelled the import before it was written: nothing was imported."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"The import of {path.name} was cancelled; nothing was imported.")
 
 
 def import_mentees_csv(db: Database, path: Path, *, skip_invalid: bool = False,
                        default_zone: str | None = None,
-                       progress: ProgressFn | None = None) -> ImportReport:
-    """Import mentees from ``path``; see the module docstring for the rules."""
+                       progress: ImportProgress | None = None,
+                       cancelled: Callable[[], bool] | None = None) -> ImportReport:
+    """Import mentees from ``path``; see the module docstring for the rules.
+
+    Time grows linearly with the file. The file's write lock is held only for the final
+    transaction (``storage.mentee_import``), so another window or process can save
+    meanwhile. ``cancelled`` is asked between steps; when it says yes, ``ImportCancelled``
+    is raised and nothing was written.
+    """
+
+    def step(done: int, total: int, what: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled(path)
+        if progress is not None:
+            progress(done, total, what)
+
     text = _read_text(path)
     report = ImportReport(path=path, skipped_invalid=skip_invalid)
     records = _records(text)
@@ -271,7 +312,10 @@ def import_mentees_csv(db: Database, path: Path, *, skip_invalid: bool = False,
     zone_default = default_zone or timezones.mentor_zone()
     parsed: list[_Parsed] = []
     seen: dict[str, int] = {}
-    for line, cells in records[1:]:
+    reading = f"Reading {path.name}…"
+    for index, (line, cells) in enumerate(records[1:]):
+        if index % BATCH_ROWS == 0:
+            step(index, len(records) - 1, reading)
         if not any(cell.strip() for cell in cells):
             continue  # blank line, e.g. at the end of a file Excel saved
         report.rows += 1
@@ -294,42 +338,190 @@ def import_mentees_csv(db: Database, path: Path, *, skip_invalid: bool = False,
             continue
         seen[key] = line
         parsed.append(item)
-    if report.problems and not skip_invalid:
+    if (report.problems and not skip_invalid) or not parsed:
         return report
-    with db.transaction() as s:
-        for done, item in enumerate(parsed):
-            existing = _match(s, item.data)
-            if existing is None:
-                mentee = Mentee(name=item.data.name)
-                s.add(mentee)
-                apply_input(s, mentee, item.data, fields=set(_FIELD_OF.values()) - {"gaps"})
-                s.flush()
-                report.created += 1
-                report.created_ids.append(mentee.id)
-            else:
-                if existing.id not in report.updated_before:
-                    report.updated_before[existing.id] = current_input(s, existing)
-                apply_input(s, existing, item.data, fields=item.fields)
-                report.updated += 1
-            if progress is not None and done % 200 == 0:
-                progress(done, len(parsed))
-        s.flush()
-        repo.delete_orphan_tags(s)
+    _write(db, path, parsed, report, step)
     return report
 
 
-def _match(s: object, data: MenteeInput) -> Mentee | None:
-    from sqlalchemy.orm import Session as OrmSession
+def _write(db: Database, path: Path, parsed: list[_Parsed], report: ImportReport,
+           step: Callable[[int, int, str], None]) -> None:
+    """Match, stage and write ``parsed`` (see ``storage.mentee_import``)."""
+    from mentordesk.storage.mentee_import import ImportStaging
 
-    assert isinstance(s, OrmSession)
-    if data.email:
-        found = repo.find_by_email(s, data.email)
-        if found is not None:
-            return found
-        by_name = repo.find_by_name(s, data.name)
-        # A same-named mentee with another address is someone else.
-        return by_name if by_name is not None and not by_name.email else None
-    return repo.find_by_name(s, data.name)
+    with db.own_connection() as conn:
+        staging = ImportStaging(conn)
+        step(0, 1, "Matching rows with your mentees…")
+        staging.add_keys((p.data.name for p in parsed), (p.data.email for p in parsed))
+        for attempt in range(_ATTEMPTS):
+            hold = attempt == _ATTEMPTS - 1
+            try:
+                if hold:
+                    staging.begin_write()
+                before = staging.read_existing()
+                plan = _plan(parsed, before)
+                staging.clear_plan(plan.tag_names)
+                _stage(staging, plan, step)
+                step(1, 1, f"{LAST_STEP} to {db.path.name}…")
+                if db.closed:
+                    raise KnownError(f"{db.path.name} was closed while importing "
+                                     f"{path.name}; nothing was imported.")
+                if not hold:
+                    staging.begin_write()
+                    if not staging.unchanged():
+                        # Someone changed a mentee this file matches meanwhile: match again.
+                        staging.rollback()
+                        log.info("mentees changed while an import was prepared; again")
+                        continue
+                created = staging.apply()
+                staging.commit()
+            except BaseException:
+                staging.rollback()
+                raise
+            break
+    report.created = plan.created_rows
+    report.updated = plan.updated_rows
+    report.created_ids = created
+    report.updated_before = plan.before
+
+
+def _stage(staging: ImportStaging, plan: _Plan,
+           step: Callable[[int, int, str], None]) -> None:
+    total = len(plan.new) + len(plan.changes)
+    for first in range(0, len(plan.new), BATCH_ROWS):
+        step(first, total, "Preparing the import…")
+        staging.stage_new(plan.new[first:first + BATCH_ROWS])
+    for first in range(0, len(plan.changes), BATCH_ROWS):
+        step(len(plan.new) + first, total, "Preparing the import…")
+        staging.stage_changes(plan.changes[first:first + BATCH_ROWS])
+
+
+# -- matching: what each row does, decided in file order as one row at a time would -------
+
+# A mentee as the plan knows it: (0, id) for one in the file, (1, n) for the n-th new one.
+# Tuples sort as ids do: a lookup finds the lowest id, and new mentees come after the rest.
+_Ref = tuple[int, int]
+
+
+@dataclass
+class _Plan:
+    new: list[NewMentee]
+    changes: list[Change]
+    before: dict[int, MenteeInput]
+    created_rows: int
+    updated_rows: int
+    tag_names: dict[str, str]
+
+
+def _values_of(data: MenteeInput) -> MenteeValues:
+    from mentordesk.storage.mentee_import import MenteeValues
+
+    return MenteeValues(name=data.name.strip(), email=data.email.strip() or None,
+                        timezone=data.timezone.strip(), cadence_interval=data.cadence.interval,
+                        cadence_unit=data.cadence.unit,
+                        meeting_link=data.meeting_link.strip() or None,
+                        background=data.background)
+
+
+def _updated(values: MenteeValues, tags: tuple[str, ...], item: _Parsed
+             ) -> tuple[MenteeValues, tuple[str, ...]]:
+    """``values`` and ``tags`` after ``item``'s fields are written over them (as
+    ``apply_input(..., fields=item.fields)`` writes them)."""
+    given = _values_of(item.data)
+    changed: dict[str, object] = {}
+    for name in ("name", "email", "timezone", "meeting_link", "background"):
+        if name in item.fields:
+            changed[name] = getattr(given, name)
+    if "cadence" in item.fields:
+        changed["cadence_interval"] = given.cadence_interval
+        changed["cadence_unit"] = given.cadence_unit
+    return (values._replace(**changed),  # type: ignore[arg-type]
+            item.data.tags if "tags" in item.fields else tags)
+
+
+def _plan(parsed: list[_Parsed], existing: dict[int, Existing]) -> _Plan:
+    """What each row does, in file order: a row matches the mentee with its email, else a
+    same-named mentee without an email (a same-named one with another address is someone
+    else); a row without an email matches by name. Matching is case-insensitive, and a row
+    sees what the rows above it did (a row can match a mentee an earlier row created)."""
+    from mentordesk.storage.mentee_import import Change, NewMentee
+    from mentordesk.storage.mentees_repo import match_key
+
+    values: dict[_Ref, MenteeValues] = {}
+    tags: dict[_Ref, tuple[str, ...]] = {}
+    by_email: dict[str, list[_Ref]] = {}
+    by_name: dict[str, list[_Ref]] = {}
+
+    def index(ref: _Ref, add: bool) -> None:
+        v = values[ref]
+        for table, text in ((by_name, v.name), (by_email, v.email)):
+            if text:
+                refs = table.setdefault(match_key(text), [])
+                if add:
+                    refs.append(ref)
+                else:
+                    refs.remove(ref)
+
+    def first(table: dict[str, list[_Ref]], key: str) -> _Ref | None:
+        refs = table.get(key)
+        return min(refs) if refs else None
+
+    for mentee in existing.values():
+        ref = (0, mentee.id)
+        values[ref], tags[ref] = mentee.values, mentee.tags
+        index(ref, True)
+    plan = _Plan([], [], {}, 0, 0, {})
+    new_refs: list[_Ref] = []
+    for item in parsed:
+        data = item.data
+        for tag in data.tags if "tags" in item.fields else ():
+            plan.tag_names.setdefault(tag.casefold(), tag)
+        email = data.email.strip()
+        name_key = match_key(data.name.strip())
+        match: _Ref | None
+        if email:
+            email_key = match_key(email)
+            match = first(by_email, email_key)
+            if match is None:
+                named = first(by_name, name_key)
+                match = named if named is not None and not values[named].email else None
+        else:
+            match = first(by_name, name_key)
+        if match is None:
+            ref = (1, len(new_refs))
+            new_refs.append(ref)
+            values[ref], tags[ref] = _values_of(data), data.tags
+            plan.created_rows += 1
+            # A new mentee's keys are the row's own (its name and email, folded).
+            by_name.setdefault(name_key, []).append(ref)
+            if email:
+                by_email.setdefault(email_key, []).append(ref)
+        else:
+            index(match, False)
+            values[match], tags[match] = _updated(values[match], tags[match], item)
+            plan.updated_rows += 1
+            index(match, True)
+    plan.new = [NewMentee(values[ref], tags[ref]) for ref in new_refs]
+    for mentee_id in sorted(existing):
+        was, ref = existing[mentee_id], (0, mentee_id)
+        tags_changed = {t.casefold() for t in tags[ref]} != {t.casefold() for t in was.tags}
+        if values[ref] == was.values and not tags_changed:
+            continue
+        plan.changes.append(Change(mentee_id, values[ref], tags[ref] if tags_changed else None))
+        plan.before[mentee_id] = _input_of(was)
+    return plan
+
+
+def _input_of(mentee: Existing) -> MenteeInput:
+    """What undoing the import puts back (``IMPORTED_FIELDS`` of it)."""
+    from mentordesk.services.mentee_rows import cadence_of
+
+    v = mentee.values
+    return MenteeInput(name=v.name, email=v.email or "", timezone=v.timezone,
+                       cadence=cadence_of(v.cadence_interval, v.cadence_unit),
+                       target_gap_days=mentee.target_gap_days,
+                       max_gap_days=mentee.max_gap_days, meeting_link=v.meeting_link or "",
+                       background=v.background, tags=mentee.tags)
 
 
 def export_mentees_csv(db: Database, path: Path) -> int:

@@ -406,8 +406,10 @@ class MenteeService:
         with self.db.transaction() as s:
             return [repo.restore_snapshot(s, d.snapshot) for d in deleted]
 
-    def update_many(self, changes: dict[int, MenteeInput]) -> None:
-        """Put several mentees back to the given state in one unit of work."""
+    def update_many(self, changes: dict[int, MenteeInput],
+                    fields: Iterable[str] | None = None) -> None:
+        """Put several mentees back to the given state (all fields, or only ``fields``) in
+        one unit of work."""
         from mentordesk.storage import mentees_repo as repo
 
         for data in changes.values():
@@ -416,7 +418,7 @@ class MenteeService:
             for mentee_id, data in changes.items():
                 mentee = repo.get_mentee(s, mentee_id)
                 if mentee is not None:
-                    apply_input(s, mentee, data)
+                    apply_input(s, mentee, data, fields=fields)
             s.flush()
             repo.delete_orphan_tags(s)
 

@@ -34,7 +34,7 @@ from mentordesk.storage.raw_reader import BUSY_TIMEOUT_MS, read_transaction
 # opening an up-to-date file and reading the start-up list need only the sqlite3 module,
 # so the window paints and the mentee list fills before that import.
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -301,6 +301,24 @@ class Database:
         finally:
             session.rollback()
             session.close()
+
+    @contextlib.contextmanager
+    def own_connection(self) -> Iterator[Connection]:
+        """A connection for one long job alone (a big import), in autocommit mode: the job
+        writes ``BEGIN IMMEDIATE`` ... ``COMMIT`` itself, so it holds the write lock only
+        for its short final transaction. Closed at the end instead of going back to the
+        pool, so TEMP tables the job keeps on it vanish with it (a crash included)."""
+        from sqlalchemy.exc import OperationalError
+
+        self._check_writable()
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield conn
+        except OperationalError as exc:
+            raise translate_operational_error(exc, self.path) from exc
+        finally:
+            conn.invalidate()
+            conn.close()
 
     def quick_check(self) -> list[str]:
         """SQLite's complaints about the open file (empty when sound), checked now; a file

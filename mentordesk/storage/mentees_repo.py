@@ -80,13 +80,24 @@ def get_mentee(db: OrmSession, mentee_id: int) -> Mentee | None:
     return db.get(Mentee, mentee_id)
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def match_key(text: str) -> str:
+    """``text`` folded as SQLite's lower() folds it (ASCII letters only), which is how the
+    indexed ``name_key``/``email_key`` columns hold names and emails (migration 0005)."""
+    return text.translate(_ASCII_LOWER)
+
+
 def find_by_email(db: OrmSession, email: str) -> Mentee | None:
-    return db.scalars(select(Mentee).where(func.lower(Mentee.email) == email.strip().lower())
+    """The first mentee with this email, case-insensitively (an index probe)."""
+    return db.scalars(select(Mentee).where(Mentee.email_key == match_key(email.strip()))
                       .order_by(Mentee.id).limit(1)).first()
 
 
 def find_by_name(db: OrmSession, name: str) -> Mentee | None:
-    return db.scalars(select(Mentee).where(func.lower(Mentee.name) == name.strip().lower())
+    """The first mentee with this name, case-insensitively (an index probe)."""
+    return db.scalars(select(Mentee).where(Mentee.name_key == match_key(name.strip()))
                       .order_by(Mentee.id).limit(1)).first()
 
 
@@ -279,7 +290,9 @@ def _table(model: Any) -> Table:
 
 def _select_rows(db: OrmSession, model: Any, where: Any) -> tuple[dict[str, Any], ...]:
     table = _table(model)
-    return tuple(dict(row._mapping) for row in db.execute(select(table).where(where)))
+    # Generated columns (the mentee match keys) are SQLite's to compute: never put back.
+    stored = [c for c in table.c if c.computed is None]
+    return tuple(dict(row._mapping) for row in db.execute(select(*stored).where(where)))
 
 
 def take_snapshot(db: OrmSession, mentee_id: int) -> Snapshot | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Computed,
     Date,
     Float,
     ForeignKey,
@@ -78,6 +79,14 @@ class Mentee(GlobalId, Timestamped, Base):
     health_notified_on: Mapped[date | None] = mapped_column(Date)
     # The latest held session's start, kept by triggers (migration 0003), never written here.
     last_held_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Case-insensitive match keys for the CSV import, computed by SQLite (migration 0005).
+    # lower() folds ASCII letters only: probes are folded the same way (``match_key``).
+    name_key: Mapped[str | None] = mapped_column(String(200), Computed("lower(name)",
+                                                                       persisted=False),
+                                                 index=True)
+    email_key: Mapped[str | None] = mapped_column(String(320), Computed("lower(email)",
+                                                                        persisted=False),
+                                                  index=True)
 
     tags: Mapped[list[Tag]] = relationship(secondary="mentee_tags", back_populates="mentees")
     resources: Mapped[list[ResourceLink]] = relationship(

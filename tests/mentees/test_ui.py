@@ -590,3 +590,76 @@ def test_rows_in_default_order_are_taken_as_they_come_only_under_the_default_sor
     got = [model.mentee(r) for r in range(model.rowCount())]
     assert [r.id for r in got if r is not None] == [
         r.id for r in sorted(rows, key=lambda r: (r.search_key, r.id))]
+
+
+def test_a_big_import_shows_progress_and_cancelling_imports_nothing(
+        qtbot: QtBot, view: MenteesView, tmp_path: Path, no_dialogs: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import mentordesk.services.csv_io as csv_io
+
+    shown: list[tuple[bool, str]] = []
+    monkeypatch.setattr(view_module, "show_import_report",
+                        lambda parent, ok, text: shown.append((ok, text)))
+    monkeypatch.setattr(csv_io, "BATCH_ROWS", 100)
+    # Hold the import at its staging step until the test has pressed Cancel.
+    gate = threading.Event()
+    staging = csv_io._stage
+
+    def held(*args: object) -> None:
+        assert gate.wait(10)
+        staging(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csv_io, "_stage", held)
+    csv_file = tmp_path / "big.csv"
+    csv_file.write_text("name,email\n" + "".join(f"New {i},new{i}@example.org\n"
+                                                 for i in range(1000)), encoding="utf-8")
+    total, undo_steps = view.model.total(), view.context.undo_stack.count()
+    view.import_file(csv_file)
+    progress = view.import_progress
+    assert progress is not None
+    qtbot.waitUntil(lambda: progress.last_step.startswith("Matching"), timeout=10_000)
+    qtbot.waitUntil(progress.dialog.isVisible, timeout=5_000)  # not modal: only shown
+    assert not progress.dialog.isModal()
+    from PySide6.QtWidgets import QPushButton
+
+    button = progress.dialog.findChild(QPushButton)
+    assert button is not None and button.text() == "Cancel"
+    button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: bool(no_dialogs), timeout=10_000)
+    assert no_dialogs == ["The import of big.csv was cancelled; nothing was imported."]
+    assert not shown and view.context.undo_stack.count() == undo_steps
+    from shiboken6 import isValid
+
+    qtbot.waitUntil(lambda: not isValid(progress.dialog), timeout=5_000)  # closed and gone
+    with view.context.db.reader() as s:
+        from mentordesk.storage.schema import Mentee
+
+        assert s.scalar(select(func.count()).select_from(Mentee)) == total
+
+
+def test_an_import_reports_each_step_and_closes_its_dialog(
+        qtbot: QtBot, view: MenteesView, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import mentordesk.services.csv_io as csv_io
+
+    shown: list[tuple[bool, str]] = []
+    monkeypatch.setattr(view_module, "show_import_report",
+                        lambda parent, ok, text: shown.append((ok, text)))
+    monkeypatch.setattr(csv_io, "BATCH_ROWS", 100)
+    steps: list[str] = []
+    csv_file = tmp_path / "some.csv"
+    csv_file.write_text("name\n" + "".join(f"Some {i}\n" for i in range(500)), encoding="utf-8")
+    total = view.model.total()
+    view.import_file(csv_file)
+    progress = view.import_progress
+    assert progress is not None
+    progress._reported.connect(lambda _d, _t, what: steps.append(what))
+    with qtbot.waitSignal(progress.destroyed, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0] == (True, "Imported 500 of 500 rows from some.csv: 500 new, 0 updated.")
+    assert steps and steps[-1] == f"Saving to {view.context.db.path.name}…"
+    qtbot.waitUntil(lambda: view.model.total() == total + 500, timeout=10_000)

@@ -130,13 +130,18 @@ class ImportMenteesCommand(_MenteeCommand):
         self.changes = EVERYTHING
 
     def do(self) -> None:
+        from mentordesk.services.csv_io import IMPORTED_FIELDS
+
         if self._deleted:
             self.created_ids = self.service.undelete_many(self._deleted)
             self._deleted = []
         if self._updated_after:
-            self.service.update_many(self._updated_after)
+            self.service.update_many(self._updated_after, fields=IMPORTED_FIELDS)
 
     def revert(self) -> None:
+        # Only what an import writes is put back (it never touches resources or gaps).
+        from mentordesk.services.csv_io import IMPORTED_FIELDS
+
         self._updated_after = self.service.inputs(list(self.updated_before))
         self._deleted = self.service.delete_many(self.created_ids)
-        self.service.update_many(self.updated_before)
+        self.service.update_many(self.updated_before, fields=IMPORTED_FIELDS)

@@ -64,6 +64,7 @@ from mentordesk.ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
     from mentordesk.services.mentees import MenteeService
+    from mentordesk.ui.mentees.import_progress import ImportProgress
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ class MenteesView(ViewPage):
         self.mentor_zone = timezones.mentor_zone()
         self.loaded = False
         self.last_import: object | None = None
+        self.import_progress: ImportProgress | None = None
         self.last_export: tuple[Path, int] | None = None
         self._load_serial = 0
         self._current_id: int | None = None
@@ -684,10 +686,22 @@ class MenteesView(ViewPage):
     def import_file(self, path: Path, *, skip_invalid: bool = False) -> None:
         """Import in the background; all or nothing unless ``skip_invalid``."""
         from mentordesk.services.csv_io import ImportReport, import_mentees_csv
+        from mentordesk.ui.mentees.import_progress import ImportProgress
 
         db = self.context.db
         self._status(f"Importing {path.name}…")
         service = self.service
+        progress = ImportProgress(path.name, self)
+        self.import_progress = progress
+        zone = self.mentor_zone
+
+        def run() -> ImportReport:
+            try:
+                return import_mentees_csv(db, path, skip_invalid=skip_invalid,
+                                          default_zone=zone, progress=progress.report,
+                                          cancelled=progress.cancelled)
+            finally:
+                progress.ended()
 
         def imported(report: ImportReport) -> None:
             self.last_import = report
@@ -699,9 +713,7 @@ class MenteesView(ViewPage):
             return ImportMenteesCommand(self.context, service, path.name, report.created_ids,
                                         report.updated_before)
 
-        (Op(self.context, self,
-            lambda: import_mentees_csv(db, path, skip_invalid=skip_invalid,
-                                       default_zone=self.mentor_zone),
+        (Op(self.context, self, run,
             changes=lambda report: EVERYTHING if report.imported else Change.NONE)
          .undo(undo_entry)
          .success(imported)
