@@ -7,7 +7,7 @@ the same way (a fresh interpreter, offscreen Qt). Both report wall-clock time fr
 before the process is spawned to the first paint of the window, and to "interactive" (the
 mentee list filled and answering the filter; for the baseline, the same first paint).
 The app's peak RSS is its own process; the start-up helper that computes the mentee list
-(services/list_helper.py) is reported on its own line.
+(startup/helper.py) is reported on its own line.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def run_once(cmd: list[str], env: dict[str, str], out: Path) -> dict[str, float]
         "first_paint": marks["first_paint"] - start,
         "interactive": marks["interactive"] - start,
         "peak_rss_mib": marks["peak_rss_kib"] / 1024,
-        # The app's start-up helper process (services/list_helper.py); 0 for the baseline.
+        # The app's start-up helper process (startup/helper.py); 0 for the baseline.
         "helper_rss_mib": marks.get("helper_peak_rss_kib", 0.0) / 1024,
         "from_helper": marks.get("list_from_helper", 0.0),
     }

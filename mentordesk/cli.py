@@ -18,7 +18,7 @@ from mentordesk.errors import KnownError
 from mentordesk.paths import default_db_path, demo_db_path
 
 if TYPE_CHECKING:
-    from mentordesk.services.list_helper import SnapshotHelper
+    from mentordesk.startup.helper import SnapshotHelper
     from mentordesk.storage.database import Database
 
 EXIT_OK = 0
@@ -202,12 +202,16 @@ def _open_existing(args: argparse.Namespace, *, create: bool = False) -> Databas
 
 def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     from mentordesk.services.csv_io import import_mentees_csv
+    from mentordesk.terminal_progress import TerminalProgress
 
     db = _open_existing(args, create=True)
+    # On a terminal, the step and how far it got, on one line of stderr.
+    progress = TerminalProgress(getattr(args, "err", sys.stderr))
     try:
         report = import_mentees_csv(db, Path(args.file).expanduser(),
-                                    skip_invalid=args.skip_invalid)
+                                    skip_invalid=args.skip_invalid, progress=progress)
     finally:
+        progress.clear()
         db.close()
     out.write(report.summary() + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -308,11 +312,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
 
 def _start_list_helper(args: argparse.Namespace) -> SnapshotHelper | None:
     """For the desktop app, first of all start computing the mentee list in a helper
-    process (services/mentee_snapshot.py): it runs on another core while this process
+    process (startup/snapshot.py): it runs on another core while this process
     imports Qt, so everything imported before this line delays it."""
     if args.command is not None or _wants_desktop_entry(args):
         return None
-    from mentordesk.services.list_helper import SnapshotHelper
+    from mentordesk.startup.helper import SnapshotHelper
 
     try:
         return SnapshotHelper.start(db_path_from(args))
@@ -340,12 +344,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
             return _desktop_entry(args, out)
         if args.command is None:
             _require_display()
-            from mentordesk import heap
+            from mentordesk.startup import heap
 
             heap.pause_for_start_up()  # resumed once the first view is interactive
             path = db_path_from(args)
             if args.demo:
                 _ensure_demo_database(path)
+            from mentordesk.ui.startup import feature_scan
+
+            # Before the window's modules are imported, so none of them pays PySide's scan.
+            feature_scan.install()
             from mentordesk.ui.app import run_gui
 
             return run_gui(path, helper)

@@ -5,7 +5,7 @@ PyInstaller bundle), on one database:
         venv=/tmp/x/venv/bin/mentordesk bundle=/tmp/x/dist/mentordesk/mentordesk
 
 Only the standard library. Each run is a fresh process with ``MENTORDESK_STARTUP_PROBE``
-(mentordesk/ui/startup_probe.py), which records when the window first painted and when the
+(mentordesk/ui/startup/probe.py), which records when the window first painted and when the
 first view became interactive and then quits; times count from just before the spawn. Runs
 alternate between the builds (the machine's speed drifts), after one unmeasured warm-up run
 of each (the first start reads the files from disk). Uses the X display when there is one

@@ -109,7 +109,7 @@ def serve(db_path: Path, session_id: int, goal_id: int, columns: list[int]) -> i
     import mentordesk.ui.database_problem
     import mentordesk.ui.mentees.view
     import mentordesk.ui.notes.view
-    import mentordesk.ui.startup_probe
+    import mentordesk.ui.startup.probe
     import mentordesk.ui.sync
     import mentordesk.ui.sync.controller
     import mentordesk.ui.sync.widgets  # noqa: F401

@@ -151,7 +151,7 @@ def test_the_entry_is_refused_off_freedesktop(tmp_path: Path,
 
 def test_start_up_timing_works_without_the_resource_module(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentordesk.ui import startup_probe
+    from mentordesk.ui.startup import probe as startup_probe
 
     assert startup_probe._peak_rss_kib()[0] > 0
     monkeypatch.setitem(sys.modules, "resource", None)  # as on Windows

@@ -1,4 +1,4 @@
-"""PySide's per-import source scan is replaced by a namespace check (ui/feature_scan.py)."""
+"""PySide's per-import source scan is replaced by a namespace check (ui/startup/feature_scan.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mentordesk.ui import feature_scan
+from mentordesk.ui.startup import feature_scan
 
 
 def _module(name: str, **values: object) -> types.ModuleType:

@@ -1,4 +1,4 @@
-"""The start-up heap policy (mentordesk.heap): the cyclic GC is paused during start-up, and
+"""The start-up heap policy (mentordesk.startup.heap): the cyclic GC is paused during start-up, and
 what start-up built is frozen before it resumes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mentordesk import heap
+from mentordesk.startup import heap
 
 
 @pytest.fixture

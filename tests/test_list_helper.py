@@ -1,5 +1,5 @@
-"""The start-up helper process that computes the mentee list (services/list_helper.py and
-services/mentee_snapshot.py): a real child process on real database files."""
+"""The start-up helper process that computes the mentee list (startup/helper.py and
+startup/snapshot.py): a real child process on real database files."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from mentordesk.domain.cadence import UNITS, Cadence
 from mentordesk.domain.health import Health, Level
-from mentordesk.services import mentee_snapshot
 from mentordesk.services.demo import generate_demo
-from mentordesk.services.list_helper import SWITCH_ENV, SnapshotHelper
 from mentordesk.services.mentee_rows import MenteeRow, list_rows
 from mentordesk.services.mentees import MenteeService
+from mentordesk.startup import snapshot as mentee_snapshot
+from mentordesk.startup.helper import SWITCH_ENV, SnapshotHelper
 from mentordesk.storage.database import Database, open_database
 
 

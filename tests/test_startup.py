@@ -21,7 +21,7 @@ from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import DEFAULT_VIEWS, MainWindow, default_view_factories
 from mentordesk.ui.mentees.view import MenteesView
-from mentordesk.ui.preload import Preload
+from mentordesk.ui.startup.preload import Preload
 from mentordesk.ui.tasks import TaskControl
 
 Menus = list[tuple[str, list[tuple[str, tuple[str, ...]]]]]

@@ -12,23 +12,28 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
-from mentordesk import APP_ID, APP_NAME, heap, version
+from mentordesk import APP_ID, APP_NAME, version
 from mentordesk.errors import DatabaseOpenError, KnownError
+from mentordesk.startup import heap
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import install_excepthook
 from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.mentees.loading import discard_helper, give_helper
 from mentordesk.ui.resources import icon, stylesheet
+from mentordesk.ui.startup import feature_scan
 from mentordesk.ui.tasks import TaskControl, run_task
 
 if TYPE_CHECKING:
-    from mentordesk.services.list_helper import SnapshotHelper
+    from mentordesk.startup.helper import SnapshotHelper
 
 log = logging.getLogger(__name__)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    # PySide's per-import source scan, replaced for every module imported from here on
+    # (the command line installs it earlier still, before importing this module).
+    feature_scan.install()
     existing = QApplication.instance()
     # argv[0] is the X11 WM_CLASS instance name: "mentordesk" however the app was started
     # (script, python -m, bundle), as the desktop entry's StartupWMClass says; the class name
@@ -111,7 +116,7 @@ class Launcher:
         window = MainWindow(context, lazy=True)
         self.window = window
         self._install_restore_action(window)
-        from mentordesk.ui.startup_probe import StartupProbe, install_smoke_check, probe_path
+        from mentordesk.ui.startup.probe import StartupProbe, install_smoke_check, probe_path
 
         probe_file = probe_path()
         probe = StartupProbe(window, probe_file, helper) if probe_file is not None else None
@@ -358,7 +363,7 @@ def quit_on_signals(app: QApplication, launcher: Launcher) -> None:
 
 def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
     """Run the app on the database at ``path``; ``helper``, if the command line started one,
-    is computing the mentee list in another process (``services/mentee_snapshot.py``)."""
+    is computing the mentee list in another process (``startup/snapshot.py``)."""
     app = create_application()
     install_excepthook()
     from mentordesk.ui.single_instance import claim

@@ -60,7 +60,7 @@ class AppContext:
     undo_stack: QUndoStack
     bus: ChangeBus = field(default_factory=ChangeBus)
     selected_mentee_id: int | None = None
-    # Loads started before their view was built (see ui/preload.py), taken by the view.
+    # Loads started before their view was built (see ui/startup/preload.py), taken by the view.
     preloads: dict[str, object] = field(default_factory=dict)
 
     def select_mentee(self, mentee_id: int | None) -> None:

@@ -3,7 +3,7 @@
 The preload starts before the view's modules are imported; even the service module is
 imported by the worker, so the GUI thread goes straight on to painting and importing the view.
 At start-up the worker first asks the helper process the command line started
-(``services/mentee_snapshot.py``) and reads the list itself only if that has none.
+(``startup/snapshot.py``) and reads the list itself only if that has none.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from mentordesk.ui.context import AppContext
-from mentordesk.ui.preload import Preload
+from mentordesk.ui.startup.preload import Preload
 from mentordesk.ui.tasks import TaskControl
 
 if TYPE_CHECKING:
-    from mentordesk.services.list_helper import SnapshotHelper
     from mentordesk.services.mentee_rows import Loaded
+    from mentordesk.startup.helper import SnapshotHelper
     from mentordesk.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def give_helper(context: AppContext, helper: SnapshotHelper) -> None:
 
 
 def take_helper(context: AppContext) -> SnapshotHelper | None:
-    from mentordesk.services.list_helper import SnapshotHelper
+    from mentordesk.startup.helper import SnapshotHelper
 
     found = context.preloads.pop(HELPER_KEY, None)
     return found if isinstance(found, SnapshotHelper) else None

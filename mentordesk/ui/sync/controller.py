@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from mentordesk import heap
 from mentordesk.errors import KnownError
+from mentordesk.startup import heap
 from mentordesk.storage.database import Database
 from mentordesk.sync.engine import SyncEngine, SyncProgress, SyncSummary
 from mentordesk.sync.service import build_engine, load_client_modules, overview
@@ -40,7 +40,7 @@ _heap_frozen = False
 
 def freeze_long_lived_heap() -> None:
     """Once per process, in the sync worker before its first engine: freeze the heap and
-    the Google client stack loaded with it (``mentordesk.heap``).
+    the Google client stack loaded with it (``mentordesk.startup.heap``).
 
     A sync's allocations (the discovery document, a thousand ORM rows) used to set off a
     full collection over everything loaded (50–150 ms with the client stack): that was the

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from mentordesk.ui.qt_enums import qt_namespace_loaded
 
 if TYPE_CHECKING:
-    from mentordesk.services.list_helper import SnapshotHelper
+    from mentordesk.startup.helper import SnapshotHelper
 
 ENV = "MENTORDESK_STARTUP_PROBE"
 

@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT_S = 8.0
 SWITCH_ENV = "MENTORDESK_START_HELPER"
 _CHUNK = 1 << 20
 # os._exit: no interpreter clean-up of ~200,000 objects once the message is out.
-_BOOT = ("import os, sys; from mentordesk.services.mentee_snapshot import main; "
+_BOOT = ("import os, sys; from mentordesk.startup.snapshot import main; "
          "os._exit(main(sys.argv[1]))")
 
 
@@ -87,7 +87,7 @@ class SnapshotHelper:
             self.outcome = "timed out"
             return None
         self._reap()
-        from mentordesk.services.mentee_snapshot import read_message
+        from mentordesk.startup.snapshot import read_message
 
         self.outcome, loaded = read_message(blob)
         return loaded

@@ -22,68 +22,98 @@ from __future__ import annotations
 
 import marshal
 import os
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, get_type_hints
 
+from mentordesk.domain.cadence import Cadence
 from mentordesk.domain.health import Health, Level
 from mentordesk.services.mentee_rows import Loaded, MenteeRow, cadence_of
 
-# Bumped whenever the message's shape changes: a helper from another version is ignored.
-FORMAT = 1
+# One row on the wire: MenteeRow's fields in their order, each as a plain value ``marshal``
+# writes (~10x faster than pickle here, and no slower to read). Each field's conversion is
+# chosen by its declared type, so a new plain field (text, a number) needs nothing here:
+#   datetime -> whole microseconds since the epoch (exact, ~10x cheaper than ISO text)
+#   date     -> its ordinal
+#   Cadence  -> (interval, unit)
+#   Health   -> its fields, the level as its index in ``Level``
+# Values many rows share (zones, tag tuples) go on the wire once.
+_SHARED = ("timezone", "tags")
 
-# One row on the wire: MenteeRow's fields, the health's and the cadence's spread out.
 _Wire = tuple[Any, ...]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _LEVELS = tuple(Level)
 _LEVEL_CODES = {level: code for code, level in enumerate(_LEVELS)}
+assert Health._fields[0] == "level"  # the one field of Health converted
+
+
+def _conversions() -> tuple[list[str], list[str], list[str]]:
+    """For each field of MenteeRow: the expression that puts its value ``v_<name>`` on the
+    wire, the target that unpacks it there, and the expression that takes it back."""
+    to_wire, on_wire, from_wire = [], [], []
+    health = ", ".join(f"h_{name}" for name in Health._fields)
+    for name, kind in get_type_hints(MenteeRow).items():
+        v = f"v_{name}"
+        target = v
+        if kind in (datetime, datetime | None):
+            out = f"None if {v} is None else ({v} - EPOCH) // MICROSECOND"
+            back = f"None if {v} is None else EPOCH + timedelta(0, 0, {v})"
+        elif kind in (date, date | None):
+            out = f"None if {v} is None else {v}.toordinal()"
+            back = f"None if {v} is None else date.fromordinal({v})"
+        elif kind is Cadence:
+            out, target, back = (f"({v}.interval, {v}.unit)", "(c_interval, c_unit)",
+                                 "cadence_of(c_interval, c_unit)")
+        elif kind is Health:
+            out, target = f"(LEVEL_CODES[{v}[0]], *{v}[1:])", f"({health})"
+            back = f"new(Health, (LEVELS[{health.replace(',', '],', 1)}))"
+        else:
+            out, back = f"share({v}, {v})" if name in _SHARED else v, v
+        to_wire.append(out)
+        on_wire.append(target)
+        from_wire.append(back)
+    return to_wire, on_wire, from_wire
+
+
+def _compile() -> tuple[Any, Any]:
+    """``encode`` and ``decode`` written out for MenteeRow's fields, as ``namedtuple`` once
+    wrote its classes: one tuple display per row, ~30% faster than converting field by
+    field in a loop (10,000 rows: ~22 ms to decode, in the app's start-up)."""
+    to_wire, on_wire, from_wire = _conversions()
+    values = ", ".join(f"v_{name}" for name in MenteeRow._fields)
+    source = (
+        "def encode(rows):\n"
+        "    share = {}.setdefault\n"
+        f"    return [({', '.join(to_wire)},) for ({values},) in rows]\n"
+        "def decode(wire):\n"
+        f"    return [new(MenteeRow, ({', '.join(from_wire)},))\n"
+        f"            for ({', '.join(on_wire)},) in wire]\n")
+    scope: dict[str, Any] = {
+        "EPOCH": _EPOCH, "MICROSECOND": _MICROSECOND, "LEVELS": _LEVELS,
+        "LEVEL_CODES": _LEVEL_CODES, "Health": Health, "MenteeRow": MenteeRow,
+        "cadence_of": cadence_of, "date": date, "timedelta": timedelta, "new": tuple.__new__}
+    exec(compile(source, f"<{__name__} wire format>", "exec"), scope)
+    return scope["encode"], scope["decode"]
+
+
+_encode, _decode = _compile()
+# A helper from another version is ignored: the format changes with the fields.
+FORMAT = zlib.crc32(repr((2, MenteeRow._fields, Health._fields)).encode())
 
 
 def encode(rows: Sequence[MenteeRow]) -> list[_Wire]:
-    """Rows as tuples of plain values for ``marshal`` (~10x faster to write than pickle
-    here, and no slower to read): instants as whole microseconds since the epoch (exact,
-    and ~10x cheaper both ways than ISO text), days as ordinals, the health level as its
-    index in ``Level``, the cadence as its two fields. Shared values (zones, tag tuples) go
-    on the wire once."""
-    seen: dict[object, object] = {}
-    share = seen.setdefault
-    wire: list[_Wire] = []
-    append = wire.append
-    for r in rows:
-        health, cadence = r.health, r.cadence
-        last, upcoming, snoozed, notified = (r.last_held, r.next_session, r.snoozed_until,
-                                             r.health_notified_on)
-        append((r.id, r.name, r.email, share(r.timezone, r.timezone), share(r.tags, r.tags),
-                r.archived, cadence.interval, cadence.unit, r.target_gap_days,
-                r.max_gap_days, None if last is None else (last - _EPOCH) // _MICROSECOND,
-                None if upcoming is None else (upcoming - _EPOCH) // _MICROSECOND,
-                _LEVEL_CODES[health.level], health.days_since, health.never_met,
-                health.nothing_scheduled, health.snoozed, health.urgency, r.meeting_link,
-                None if snoozed is None else (snoozed - _EPOCH) // _MICROSECOND,
-                None if notified is None else notified.toordinal(), r.search_key))
-    return wire
+    """Rows as tuples of plain values for ``marshal`` (see the conversions above)."""
+    result: list[_Wire] = _encode(rows)
+    return result
 
 
 def decode(wire: Sequence[_Wire]) -> list[MenteeRow]:
     """The rows ``encode`` was given (equal, field for field, and built in C where
     possible: ``tuple.__new__`` rather than the NamedTuples' Python constructors)."""
-    make = tuple.__new__
-    epoch, span, day = _EPOCH, timedelta, date.fromordinal
-    levels = _LEVELS
-    rows: list[MenteeRow] = []
-    append = rows.append
-    for (mid, name, email, zone, tags, archived, interval, unit, target, maximum, last,
-         upcoming, level, days, never_met, unbooked, snoozed, urgency, link, snoozed_until,
-         notified, key) in wire:
-        append(make(MenteeRow, (
-            mid, name, email, zone, tags, archived, cadence_of(interval, unit), target,
-            maximum, None if last is None else epoch + span(0, 0, last),
-            None if upcoming is None else epoch + span(0, 0, upcoming),
-            make(Health, (levels[level], days, never_met, unbooked, snoozed, urgency)), link,
-            None if snoozed_until is None else epoch + span(0, 0, snoozed_until),
-            None if notified is None else day(notified), key)))
-    return rows
+    result: list[MenteeRow] = _decode(wire)
+    return result
 
 
 def read_message(blob: bytes) -> tuple[str, Loaded | None]:
