@@ -6,6 +6,8 @@ until told to stop (a line on stdin, or its stdin closing), and says so on stdou
     python -m tests.hostile.children sync-run DB LOG    one "sync": take the lock, log, pause
     python -m tests.hostile.children save-note DB ID TEXT   a second writer of a note
     python -m tests.hostile.children commit-and-hang DB     a commit left in the WAL
+    python -m tests.hostile.children save-loop DB ID OUT    save a note every 50 ms, log each
+    python -m tests.hostile.children import DB CSV          a CSV import, saying each step
 """
 
 from __future__ import annotations
@@ -78,11 +80,61 @@ def commit_and_hang(db: str) -> None:
     _wait_for_release()
 
 
+def save_loop(db: str, note_id: str, out: str) -> None:
+    """Save the note the way the app's autosave does, every 50 ms until told to stop; each
+    save is logged as "start end ok|failed" (wall-clock seconds) when it returns."""
+    import threading
+
+    from mentordesk.errors import KnownError
+    from mentordesk.services.notes import NoteService
+    from mentordesk.storage.database import open_database
+
+    database = open_database(Path(db))
+    notes = NoteService(database)
+    stop = threading.Event()
+    threading.Thread(target=lambda: (_wait_for_release(), stop.set()), daemon=True).start()
+    print("held", flush=True)
+    with open(out, "w", encoding="utf-8") as log:
+        i = 0
+        while not stop.is_set():
+            start = time.time()
+            try:
+                notes.save_note_body(int(note_id), f"saved during the import {i}")
+                result = "ok"
+            except KnownError:
+                result = "failed"
+            log.write(f"{start} {time.time()} {result} {i}\n")
+            log.flush()
+            i += 1
+            stop.wait(0.05)
+    database.close()
+
+
+def import_csv(db: str, csv: str) -> None:
+    """Import ``csv`` into ``db``, printing each step as it starts, then "done N"."""
+    from mentordesk.services.csv_io import import_mentees_csv
+    from mentordesk.storage.database import open_database
+
+    database = open_database(Path(db))
+    last: list[str] = [""]
+
+    def progress(_done: int, _total: int, what: str) -> None:
+        step = what.split()[0]
+        if step != last[0]:
+            last[0] = step
+            print(step, flush=True)
+
+    report = import_mentees_csv(database, Path(csv), default_zone="UTC", progress=progress)
+    database.close()
+    print(f"done {report.created}", flush=True)
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     commands: dict[str, Callable[..., None]] = {
         "hold-write": hold_write, "hold-sync": hold_sync, "sync-run": sync_run,
-        "save-note": save_note, "commit-and-hang": commit_and_hang}
+        "save-note": save_note, "commit-and-hang": commit_and_hang, "save-loop": save_loop,
+        "import": import_csv}
     commands[command](*args)
 
 
