@@ -18,16 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, CadenceError, parse_cadence
 from mentordesk.errors import KnownError
 from mentordesk.services.atomic_file import write_atomically
 from mentordesk.services.mentees import MenteeInput, split_tags, validate
+from mentordesk.storage import mentee_list
 from mentordesk.storage import mentees_repo as repo
 from mentordesk.storage.database import Database
-from mentordesk.storage.schema import Mentee
 
 if TYPE_CHECKING:
     from mentordesk.storage.mentee_import import (
@@ -527,8 +525,8 @@ def _input_of(mentee: Existing) -> MenteeInput:
 def export_mentees_csv(db: Database, path: Path) -> int:
     """Write every mentee (archived ones too) to ``path``; returns how many."""
     with db.reader() as s:
-        mentees = list(s.scalars(select(Mentee).order_by(Mentee.name, Mentee.id)))
-        tags = repo.tags_by_mentee(s)
+        mentees = repo.mentees_by_name(s)
+        tags = mentee_list.tags_by_mentee(repo.list_connection(s))
         rows = [[m.name, m.email or "", m.timezone,
                  _cadence_label(m.cadence_interval, m.cadence_unit), m.meeting_link or "",
                  ", ".join(tags.get(m.id, [])), m.background or ""] for m in mentees]

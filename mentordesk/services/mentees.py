@@ -20,6 +20,7 @@ from mentordesk.domain.health import Health, Level, assess
 from mentordesk.errors import ValidationError
 from mentordesk.services import mentee_rows
 from mentordesk.services.mentee_rows import MenteeRow, health_counts, newly_red
+from mentordesk.storage import mentee_list
 from mentordesk.storage.database import Database
 
 # The list and its rows need no SQLAlchemy (it is imported by the first unit of work, after
@@ -464,7 +465,7 @@ class MenteeService:
             today = now.astimezone(timezones.zone(zone_name)).date()
             due = repo.goals_due(s, mentee_id, today + timedelta(days=GOALS_DUE_WITHIN_DAYS))
             single = repo.next_single_session(s, mentee_id, now)
-            series = repo.recurring_series(s, [mentee_id])
+            series = mentee_list.recurring_series(repo.list_connection(s), [mentee_id])
         next_session = None
         if single is not None:
             next_session = NextSession(single.id, single.start_utc, single.timezone,

@@ -6,6 +6,7 @@ columns (never whole ORM rows, never note bodies) so drawing 10,000 mentees stay
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,6 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from mentordesk.storage.mentee_list import SeriesRow
 from mentordesk.storage.outbox import enqueue_session_change
 from mentordesk.storage.schema import (
     ActionItem,
@@ -34,44 +34,22 @@ from mentordesk.storage.schema import (
 NOTE_PREVIEW_CHARS = 400
 
 
-def tags_by_mentee(db: OrmSession, mentee_ids: Iterable[int] | None = None
-                   ) -> dict[int, list[str]]:
-    stmt = (select(MenteeTag.mentee_id, Tag.name).join(Tag, Tag.id == MenteeTag.tag_id)
-            .order_by(MenteeTag.mentee_id, Tag.name))
-    if mentee_ids is not None:
-        stmt = stmt.where(MenteeTag.mentee_id.in_(list(mentee_ids)))
-    result: dict[int, list[str]] = {}
-    for mentee_id, name in db.execute(stmt):
-        result.setdefault(mentee_id, []).append(name)
-    return result
+def list_connection(db: OrmSession) -> sqlite3.Connection:
+    """The unit of work's own sqlite3 connection, for the mentee list's queries
+    (``storage/mentee_list.py``: the one implementation of each mentee's tags and recurring
+    series) inside this unit of work."""
+    conn = db.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)  # the engine is always pysqlite
+    return conn
+
+
+def mentees_by_name(db: OrmSession) -> list[Mentee]:
+    """Every mentee, archived ones too, by name (the CSV export's order)."""
+    return list(db.scalars(select(Mentee).order_by(Mentee.name, Mentee.id)))
 
 
 def all_tag_names(db: OrmSession) -> list[str]:
     return list(db.scalars(select(Tag.name).order_by(Tag.name)))
-
-
-def recurring_series(db: OrmSession, mentee_ids: Iterable[int] | None = None
-                     ) -> list[SeriesRow]:
-    stmt = (select(Session.id, Session.mentee_id, Session.start_utc, Session.timezone,
-                   Session.rrule)
-            .where(Session.rrule.is_not(None), Session.status != "cancelled",
-                   Session.mentee_id.is_not(None), Session.series_id.is_(None)))
-    if mentee_ids is not None:
-        stmt = stmt.where(Session.mentee_id.in_(list(mentee_ids)))
-    heads = list(db.execute(stmt))
-    if not heads:
-        return []
-    exceptions: dict[int, list[datetime]] = {}
-    exc_stmt = (select(Session.series_id, Session.original_start_utc)
-                .where(Session.series_id.is_not(None), Session.original_start_utc.is_not(None)))
-    if mentee_ids is not None:
-        exc_stmt = exc_stmt.where(Session.series_id.in_([h[0] for h in heads]))
-    for series_id, original in db.execute(exc_stmt):
-        if series_id is not None and original is not None:
-            exceptions.setdefault(int(series_id), []).append(original)
-    return [SeriesRow(int(sid), int(mid), start, tz, str(rule),
-                      tuple(exceptions.get(int(sid), ())))
-            for sid, mid, start, tz, rule in heads if mid is not None]
 
 
 # -- single mentee -----------------------------------------------------------------------
