@@ -92,7 +92,12 @@ def save_loop(db: str, note_id: str, out: str) -> None:
     database = open_database(Path(db))
     notes = NoteService(database)
     stop = threading.Event()
-    threading.Thread(target=lambda: (_wait_for_release(), stop.set()), daemon=True).start()
+
+    def wait_then_stop() -> None:
+        _wait_for_release()
+        stop.set()
+
+    threading.Thread(target=wait_then_stop, daemon=True).start()
     print("held", flush=True)
     with open(out, "w", encoding="utf-8") as log:
         i = 0
