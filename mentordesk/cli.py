@@ -241,8 +241,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"Exported {count} sessions to {target}\n")
         else:
             from mentordesk.services.reports import export_report
+            from mentordesk.ui.pdf_export import render_markdown_pdf  # Qt: only for reports
 
-            export_report(db, args.mentee, target)
+            export_report(db, args.mentee, target, render_pdf=render_markdown_pdf)
             out.write(f"Wrote the progress report for {args.mentee} to {target}\n")
     finally:
         db.close()

@@ -44,6 +44,7 @@ from mentordesk.storage.schema import (
     Session,
     Tag,
 )
+from mentordesk.ui.pdf_export import render_markdown_pdf
 
 # MENTORDESK_FUZZ_EXAMPLES raises the number of examples for a long local run.
 EXAMPLES = int(os.environ.get("MENTORDESK_FUZZ_EXAMPLES", "120"))
@@ -459,7 +460,7 @@ def test_pdf_report_survives_nasty_text(tmp_path: Path, qapp: object) -> None:
                            notes=[("```\n\x00\u202e" + "b" * 50_000, False)],
                            actions=["\x00"]))
         path = tmp_path / "r.pdf"
-        export_report(db, "zoë <b>o'brien</b>", path)
+        export_report(db, "zoë <b>o'brien</b>", path, render_pdf=render_markdown_pdf)
         assert path.read_bytes().startswith(b"%PDF")
     finally:
         db.close()

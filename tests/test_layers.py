@@ -36,3 +36,10 @@ def test_only_the_user_interface_imports_qt() -> None:
                  for p in _modules_outside_ui()}
     assert {k: v for k, v in offenders.items() if v} == {}
 
+
+
+def test_the_layers_below_the_user_interface_never_import_it() -> None:
+    offenders = {str(p.relative_to(PACKAGE)): sorted(m for m in _imports(p)
+                                                     if m.startswith("mentordesk.ui"))
+                 for p in _modules_outside_ui()}
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -8,16 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import Protocol
 
 from mentordesk.domain.goals import progress
 from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
 from mentordesk.services.atomic_file import write_atomically
+from mentordesk.storage import goals_repo
 from mentordesk.storage import sessions_repo as repo
 from mentordesk.storage.database import Database
-from mentordesk.storage.schema import BoardColumn, Mentee, Note
+
+
+class PdfRenderer(Protocol):
+    """Markdown to PDF bytes (the app's is ``mentordesk.ui.pdf_export.render_markdown_pdf``:
+    Qt's text engine, which this Qt-free layer does not import)."""
+
+    def __call__(self, markdown: str, *, title: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def _indent(text: str) -> str:
 def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     with db.reader() as s:
-        mentee = s.get(Mentee, mentee_id)
+        mentee = repo.get_mentee(s, mentee_id)
         if mentee is None:
             raise KnownError("That mentee no longer exists.")
         try:
@@ -67,12 +73,11 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
             tz = zone("UTC")
             zone_note = (f"time zone '{mentee.timezone}' is unknown, so times are in UTC "
                          "(pick a zone in the mentee's details)")
-        columns = {c.id: c for c in s.scalars(select(BoardColumn))}
+        columns = {c.id: c for c in goals_repo.columns(s)}
         goals = list(repo.mentee_goals(s, mentee_id))
         sessions = [r for r in repo.sessions_of_mentee(s, mentee_id) if r.rrule is None]
         notes: dict[int, list[str]] = {}
-        for note in s.scalars(select(Note).where(Note.mentee_id == mentee_id,
-                                                 Note.private.is_(False))):
+        for note in repo.shared_notes_of_mentee(s, mentee_id):
             if note.session_id is not None and note.body.strip():
                 notes.setdefault(note.session_id, []).append(note.body)
         actions = list(repo.actions_of_mentee(s, mentee_id))
@@ -136,19 +141,20 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
     return "\n".join(lines)
 
 
-def export_report(db: Database, mentee_name: str, path: Path) -> None:
-    """Write the report for the mentee called ``mentee_name``: Markdown for .md, PDF for .pdf."""
+def export_report(db: Database, mentee_name: str, path: Path, *,
+                  render_pdf: PdfRenderer | None = None) -> None:
+    """Write the report for the mentee called ``mentee_name``: Markdown for .md, PDF (made
+    by ``render_pdf``) for .pdf."""
     mentee = find_mentee(db, mentee_name)
     markdown = report_markdown(db, mentee.id)
     suffix = path.suffix.lower()
     if suffix == ".md":
         data = markdown.encode("utf-8")
     elif suffix == ".pdf":
-        # Qt renders the PDF; imported only here so the Markdown path stays Qt-free.
-        from mentordesk.ui.pdf_export import render_markdown_pdf
-
+        if render_pdf is None:
+            raise ValueError("a PDF report needs a renderer (ui.pdf_export)")
         try:
-            data = render_markdown_pdf(markdown, title=f"Progress report: {mentee.name}")
+            data = render_pdf(markdown, title=f"Progress report: {mentee.name}")
         except OSError as exc:
             raise KnownError(f"Could not render the report for {path}: {exc}.") from exc
     else:

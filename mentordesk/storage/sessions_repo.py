@@ -244,6 +244,12 @@ def sessions_of_mentee(db: OrmSession, mentee_id: int) -> Sequence[SessionRow]:
                       .order_by(SessionRow.start_utc)).all()
 
 
+def shared_notes_of_mentee(db: OrmSession, mentee_id: int) -> Sequence[Note]:
+    """The mentee's notes that may be shared with them (never private ones)."""
+    return db.scalars(select(Note).where(Note.mentee_id == mentee_id,
+                                         Note.private.is_(False))).all()
+
+
 def actions_of_mentee(db: OrmSession, mentee_id: int) -> Sequence[ActionItem]:
     return db.scalars(select(ActionItem).where(ActionItem.mentee_id == mentee_id)
                       .order_by(ActionItem.created_at, ActionItem.id)).all()

@@ -21,6 +21,7 @@ from mentordesk.services.search import (
 from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Mentee, Note
+from mentordesk.ui.pdf_export import render_markdown_pdf
 from tests.notes.test_notes_service import CANARY, add_goal, held_session
 from tests.notes.test_sessions_service import add_mentee
 
@@ -119,7 +120,7 @@ def test_report_markdown_and_pdf(db: Database, tmp_path: Path) -> None:
     export_report(db, "priya", md)
     assert md.read_text(encoding="utf-8").startswith("# Progress report: Priya Raman")
     pdf = tmp_path / "priya.pdf"
-    export_report(db, "Priya Raman", pdf)
+    export_report(db, "Priya Raman", pdf, render_pdf=render_markdown_pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
     assert CANARY.encode() not in data

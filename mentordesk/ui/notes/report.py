@@ -22,12 +22,13 @@ def write_report(parent: QWidget, db: Database, name: str, path: Path) -> Path |
     """Write the report (``.pdf`` unless ``.md``); the file written, or None (shown)."""
     # The report service and its PDF renderer are needed only now.
     from mentordesk.services.reports import export_report
+    from mentordesk.ui.pdf_export import render_markdown_pdf
 
     if path.suffix.lower() not in (".md", ".pdf"):
         path = path.with_suffix(".pdf")
     try:
         # PDF rendering uses Qt fonts: keep it on the GUI thread (it takes ~0.1 s).
-        export_report(db, name, path)
+        export_report(db, name, path, render_pdf=render_markdown_pdf)
     except KnownError as exc:
         show_known_error(parent, exc)
         return None
