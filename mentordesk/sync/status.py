@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
@@ -51,3 +52,18 @@ def session_sync_status(db: Database, session_id: int) -> SessionSyncStatus:
     if etag:
         return SessionSyncStatus("synced", "In Google Calendar.")
     return SessionSyncStatus("not_synced", "Not in Google Calendar.")
+
+
+# A session that needs the user: its id, title and start.
+AttentionRow = tuple[int, str, datetime]
+
+
+def sessions_needing_attention(db: Database) -> list[AttentionRow]:
+    """Every session with a conflict or data Google refused, each once."""
+    with db.reader() as s:
+        rows = [(r.id, r.title, r.start_utc) for r in
+                sync_repo.conflicted_sessions(s) + sync_repo.errored_sessions(s)]
+    first: dict[int, AttentionRow] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+    return list(first.values())

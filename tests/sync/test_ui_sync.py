@@ -23,7 +23,7 @@ from mentordesk.storage.database import Database
 from mentordesk.sync.engine import SyncEngine
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController
-from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton
+from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton, SyncIssuesDialog
 from tests.calendar_standin import CalendarStandIn, Fault
 from tests.event_loop_gaps import EventLoopGaps
 from tests.sync.conftest import (
@@ -201,7 +201,8 @@ def test_conflict_badge_shows_both_versions_and_resolves(
     assert controller.view.text == "Sync: 1 conflict"
     badge = SessionSyncBadge(controller)
     qtbot.addWidget(badge)
-    badge.set_session(sid)
+    with qtbot.waitSignal(badge.status_shown):
+        badge.set_session(sid)
     assert badge.status is not None and badge.status.state == "conflict"
     shown = [badge.versions.itemAt(i).widget().text()  # type: ignore[union-attr]
              for i in range(badge.versions.count())]
@@ -211,7 +212,7 @@ def test_conflict_badge_shows_both_versions_and_resolves(
         controller.start_background(first_delay_ms=10_000)
         badge.keep_mine.click()
     assert standin.get_event(cal.id, eid)["summary"] == "My title"
-    assert badge.status is not None and badge.status.state == "synced"
+    qtbot.waitUntil(lambda: badge.status is not None and badge.status.state == "synced")
     assert controller.view.state == texts.SYNCED
 
 
@@ -223,10 +224,25 @@ def test_invalid_data_badge_names_the_field(qtbot: QtBot, db: Database,
     assert controller.view.text == "Sync: 1 refused by Google"
     badge = SessionSyncBadge(controller)
     qtbot.addWidget(badge)
-    badge.set_session(sid)
+    with qtbot.waitSignal(badge.status_shown):
+        badge.set_session(sid)
     assert "time zone" in badge.label.text()
     assert badge.status is not None and badge.status.error_field == "time zone"
     assert not badge.keep_mine.isVisibleTo(badge)
+
+
+def test_issues_dialog_lists_each_refused_session_once_without_blocking_its_opening(
+        qtbot: QtBot, db: Database, controller: SyncController) -> None:
+    sid = add_sessions(db, 1)[0]
+    edit_session(db, sid, timezone="Nowhere/Atlantis")
+    run_sync(qtbot, controller)
+    dialog = SyncIssuesDialog(controller)
+    qtbot.addWidget(dialog)
+    assert dialog.badges == []  # read in a worker, after the dialog is built
+    with qtbot.waitSignal(dialog.filled):
+        pass
+    assert len(dialog.badges) == 1
+    qtbot.waitUntil(lambda: dialog.badges[0].status is not None)
 
 
 def test_button_follows_state_and_click_syncs(qtbot: QtBot, db: Database,
@@ -557,7 +573,8 @@ def test_a_pending_session_is_named_once_google_is_in_use(qtbot: QtBot, db: Data
     sid = add_sessions(db, 1)[0]
     badge = SessionSyncBadge(controller)
     qtbot.addWidget(badge)
-    badge.set_session(sid)
+    with qtbot.waitSignal(badge.status_shown):
+        badge.set_session(sid)
     assert badge.label.text().startswith("Waiting to be sent to Google Calendar")
 
 

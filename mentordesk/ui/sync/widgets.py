@@ -3,6 +3,7 @@ the user (conflicts with both versions, data Google refused)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -22,10 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.sync.mapping import FIELD_LABELS, Json
-from mentordesk.sync.status import SessionSyncStatus, session_sync_status
+from mentordesk.sync.status import (
+    AttentionRow,
+    SessionSyncStatus,
+    session_sync_status,
+    sessions_needing_attention,
+)
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.sync.texts import SyncView
+from mentordesk.ui.tasks import run_task
+
+log = logging.getLogger(__name__)
 
 
 class SyncButton(QToolButton):
@@ -118,10 +127,14 @@ class SessionSyncBadge(QWidget):
     """Per-session sync status for the notes view: a line of text, and for a conflict both
     versions side by side with Keep mine / Use Google's."""
 
+    # The status of the current session is on screen (it is read in a worker).
+    status_shown = Signal()
+
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
         self._session_id: int | None = None
+        self._serial = 0
         self.setObjectName("sessionSyncBadge")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -151,20 +164,35 @@ class SessionSyncBadge(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Read the session's status in a worker (never a query on the GUI thread) and show
+        it when it arrives; ``status_shown`` says it is on screen."""
+        self._serial += 1
+        if self._session_id is None or not texts.is_connected(self._controller.view):
+            # Before Google is connected there is nothing to say about a session's sync:
+            # "waiting to be sent" would only alarm.
+            self._show(None)
+            return
+        serial, db, session_id = self._serial, self._controller.db, self._session_id
+
+        def shown(status: SessionSyncStatus) -> None:
+            if serial == self._serial:  # else a newer reload is on its way
+                self._show(status)
+
+        run_task(lambda _control: session_sync_status(db, session_id), on_success=shown,
+                 on_error=lambda exc: log.warning("sync status: %s", exc))
+
+    def _show(self, status: SessionSyncStatus | None) -> None:
         while self.versions.count():
             item = self.versions.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        if self._session_id is None or not texts.is_connected(self._controller.view):
-            # Before Google is connected there is nothing to say about a session's sync:
-            # "waiting to be sent" would only alarm.
-            self.status = None
+        self.status = status
+        if status is None:
             self.label.setText("")
             self._show_buttons(False)
+            self.status_shown.emit()
             return
-        status = session_sync_status(self._controller.db, self._session_id)
-        self.status = status
         self.setProperty("syncState", status.state)
         self.label.setText(status.text)
         self.label.setAccessibleName(f"Calendar sync: {status.text}")
@@ -184,6 +212,7 @@ class SessionSyncBadge(QWidget):
                         Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.versions.addWidget(mine, row, 1)
                 self.versions.addWidget(google, row, 2)
+        self.status_shown.emit()
 
     def _show_buttons(self, visible: bool) -> None:
         self.keep_mine.setVisible(visible)
@@ -197,6 +226,9 @@ class SessionSyncBadge(QWidget):
 
 class SyncIssuesDialog(QDialog):
     """Every session with a conflict or a refused field, each with its badge."""
+
+    # The sessions are listed (they are read in a worker).
+    filled = Signal()
 
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,28 +247,31 @@ class SyncIssuesDialog(QDialog):
         area.setWidget(inner)
         layout.addWidget(area, 1)
         self.badges: list[SessionSyncBadge] = []
-        from mentordesk.storage import sync_repo
-
-        with controller.db.reader() as s:
-            rows = [(r.id, r.title, r.start_utc) for r in
-                    sync_repo.conflicted_sessions(s) + sync_repo.errored_sessions(s)]
-        seen: set[int] = set()
-        for session_id, title, start in rows:
-            if session_id in seen:
-                continue
-            seen.add(session_id)
-            heading = QLabel(f"<b>{title or 'Session'}</b> — {start.astimezone():%a %d %b %H:%M}")
-            self._list.addWidget(heading)
-            badge = SessionSyncBadge(controller)
-            badge.set_session(session_id)
-            self.badges.append(badge)
-            self._list.addWidget(badge)
-        if not rows:
-            self._list.addWidget(QLabel("Nothing needs your attention."))
+        self._controller = controller
+        self._waiting = QLabel("Looking for sessions that need you…")
+        self._list.addWidget(self._waiting)
         self._list.addStretch(1)
+        db = controller.db
+        # The sessions are read in a worker: the dialog opens at once.
+        run_task(lambda _control: sessions_needing_attention(db), on_success=self._fill,
+                 on_error=lambda exc: self._waiting.setText(f"Could not read them: {exc}"))
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+
+    def _fill(self, rows: list[AttentionRow]) -> None:
+        self._waiting.setText("" if rows else "Nothing needs your attention.")
+        self._waiting.setVisible(not rows)
+        at = self._list.count() - 1  # before the stretch
+        for session_id, title, start in rows:
+            heading = QLabel(f"<b>{title or 'Session'}</b> — {start.astimezone():%a %d %b %H:%M}")
+            badge = SessionSyncBadge(self._controller)
+            badge.set_session(session_id)
+            self.badges.append(badge)
+            self._list.insertWidget(at, heading)
+            self._list.insertWidget(at + 1, badge)
+            at += 2
+        self.filled.emit()
 
     @classmethod
     def ask(cls, controller: SyncController, parent: QWidget | None = None) -> None:
