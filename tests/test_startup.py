@@ -119,7 +119,8 @@ def test_a_view_built_later_gets_the_sync_controller(qtbot: QtBot, demo_db: Data
     notes = window.ensure_view("notes")
     assert isinstance(notes, NotesView)
     assert notes.sync_badge is not None
-    window.sync_controller.shutdown()  # type: ignore[attr-defined]
+    assert window.sync_controller is not None
+    window.sync_controller.shutdown()
     QThreadPool.globalInstance().waitForDone(5000)
 
 

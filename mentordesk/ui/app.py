@@ -23,6 +23,7 @@ from mentordesk.ui.mentees.loading import discard_helper, give_helper
 from mentordesk.ui.resources import icon, stylesheet
 from mentordesk.ui.startup import feature_scan
 from mentordesk.ui.tasks import TaskControl, run_task
+from mentordesk.ui.view_page import ViewPage
 
 if TYPE_CHECKING:
     from mentordesk.startup.helper import SnapshotHelper
@@ -75,10 +76,8 @@ def install_sync_everywhere(window: MainWindow) -> None:
 
     controller = install_sync(window, window.context)
 
-    def hook(view: object) -> None:
-        setter = getattr(view, "set_sync_controller", None)
-        if setter is not None:
-            setter(controller)
+    def hook(view: ViewPage) -> None:
+        view.set_sync_controller(controller)
 
     for view in window.views:
         hook(view)
@@ -131,13 +130,11 @@ class Launcher:
             discard_helper(context)
             QTimer.singleShot(0, window, lambda: finish_start_up(window, self))
 
-        def first_view(view: object) -> None:
+        def first_view(view: ViewPage) -> None:
             window.view_created.disconnect(first_view)
-            ready = getattr(view, "ready", None)
-            if ready is not None:
-                if probe is not None:
-                    ready.connect(probe.interactive)
-                ready.connect(after_ready)
+            if probe is not None:
+                view.ready.connect(probe.interactive)
+            view.ready.connect(after_ready)
             QTimer.singleShot(READY_FALLBACK_MS, window, after_ready)
 
         window.view_created.connect(first_view)
@@ -151,9 +148,8 @@ class Launcher:
         old = self.window
         if old is not None:
             discard_helper(old.context)  # its list is of the file being replaced
-            controller = getattr(old, "sync_controller", None)
-            if controller is not None:
-                controller.shutdown()
+            if old.sync_controller is not None:
+                old.sync_controller.shutdown()
             old.flush_all()
             old.save_state()
             old.context.db.close()
@@ -217,9 +213,8 @@ class Launcher:
                     hint=f"{exc.message} Try again once they are saved."))
                 return False
         discard_helper(old.context)
-        controller = getattr(old, "sync_controller", None)
-        if controller is not None:
-            controller.shutdown()
+        if old.sync_controller is not None:
+            old.sync_controller.shutdown()
         old.save_state()
         old.context.db.close()
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
@@ -29,6 +30,10 @@ from mentordesk.ui.resources import icon
 from mentordesk.ui.shortcuts import set_standard_shortcut
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
+
+if TYPE_CHECKING:
+    from mentordesk.ui.sync import SyncButton, SyncController
+    from mentordesk.ui.team import TeamController
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +129,11 @@ class MainWindow(QMainWindow):
                  lazy: bool = False) -> None:
         super().__init__()
         self.context = context
+        # Set by install_sync (mentordesk/ui/sync) and install_team (mentordesk/ui/team)
+        # once start-up is over; None until then, and in windows built without them.
+        self.sync_controller: SyncController | None = None
+        self.sync_button: SyncButton | None = None
+        self.team_controller: TeamController | None = None
         self.setWindowTitle(f"{APP_NAME} — {context.db.path.name}")
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")

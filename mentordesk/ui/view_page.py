@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from mentordesk.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from mentordesk.ui.sync.controller import SyncController
 
 
 class ViewPage(QWidget):
@@ -35,3 +40,7 @@ class ViewPage(QWidget):
 
     def focus_filter(self) -> None:
         """Put the keyboard focus in the view's filter or search field, if it has one."""
+
+    def set_sync_controller(self, controller: SyncController) -> None:
+        """Google Calendar sync is installed (after start-up, or before this view was
+        built): views that show sessions show their sync state through it."""

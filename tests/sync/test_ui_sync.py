@@ -418,32 +418,25 @@ def test_settings_dialog_connects_in_worker(qtbot: QtBot, db: Database,
 def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QUndoStack
-    from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+    from PySide6.QtWidgets import QMenu
 
     from mentordesk.ui.context import AppContext, Change
+    from mentordesk.ui.main_window import MainWindow
     from mentordesk.ui.sync import install_sync
 
-    class Window(QMainWindow):
-        def __init__(self) -> None:
-            super().__init__()
-            self.toolbar = QToolBar()
-            self.addToolBar(self.toolbar)
-            self.menus: dict[str, QMenu] = {}
-
-        def menu(self, name: str) -> QMenu:
-            return self.menus.setdefault(name, self.menuBar().addMenu(name))
-
-    window = Window()
-    qtbot.addWidget(window)
     context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    window = MainWindow(context, view_factories=[])
+    qtbot.addWidget(window)
     controller = install_sync(window, context, start=False)
     try:
-        assert window.toolbar.findChildren(SyncButton)
-        names = [a.text() for a in window.menus["&Tools"].actions()]
+        assert window.sync_controller is controller
+        assert window.toolbar.findChildren(SyncButton) == [window.sync_button]
+        tools = window.menu("&Tools")
+        names = [a.text() for a in tools.actions()]
         assert "&Sync with Google Calendar" in names and "&Settings" in names
-        sync_action = window.menus["&Tools"].actions()[0]
+        [sync_action] = [a for a in tools.actions() if a.text() == "&Sync with Google Calendar"]
         assert sync_action.shortcut().toString() == "F5"
-        settings_menu = window.menus["&Tools"].actions()[-1].menu()
+        [settings_menu] = [a.menu() for a in tools.actions() if a.text() == "&Settings"]
         assert isinstance(settings_menu, QMenu)
         assert [a.text() for a in settings_menu.actions()] == ["&Google Calendar…"]
         # With background sync on, a sessions change schedules a push soon.

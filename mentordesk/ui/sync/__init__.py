@@ -6,7 +6,7 @@ this package never imports googleapiclient; the engine does that in its worker.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -14,6 +14,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController, attach
 from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton, SyncIssuesDialog
+
+if TYPE_CHECKING:
+    from mentordesk.ui.context import AppContext
+    from mentordesk.ui.main_window import MainWindow
 
 __all__ = ["SessionSyncBadge", "SyncButton", "SyncController", "install_sync"]
 
@@ -50,7 +54,8 @@ def handle_action(controller: SyncController, parent: QWidget | None, action: st
         SyncIssuesDialog.ask(controller, parent)
 
 
-def install_sync(main_window: Any, context: Any, *, start: bool = True) -> SyncController:
+def install_sync(main_window: MainWindow, context: AppContext, *,
+                 start: bool = True) -> SyncController:
     """Add the Sync button to ``main_window.toolbar``, "Sync Now" and "Google Calendar…" to
     the menus, and start background sync. Returns the controller (the notes view can give
     it to a ``SessionSyncBadge``)."""

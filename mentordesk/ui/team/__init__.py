@@ -7,12 +7,15 @@ psycopg nor the server code (the worker and the dialog do, when they run).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QWidget
 
 from mentordesk.ui.team.controller import OFF, TeamController, TeamView
+
+if TYPE_CHECKING:
+    from mentordesk.ui.main_window import MainWindow
 
 __all__ = ["TeamButton", "TeamController", "install_team"]
 
@@ -43,7 +46,7 @@ class TeamButton(QToolButton):
             self._toolbar.setVisible(True)
 
 
-def install_team(window: Any) -> TeamController:
+def install_team(window: MainWindow) -> TeamController:
     """Add Tools ▸ Team…, the Team button, and (for a coordinator) the Program view; start
     replicating when this desk is a mentor in a team."""
     from mentordesk.ui.context import EVERYTHING
@@ -75,7 +78,7 @@ def install_team(window: Any) -> TeamController:
     return controller
 
 
-def _open_dialog(controller: TeamController, parent: Any) -> None:
+def _open_dialog(controller: TeamController, parent: QWidget) -> None:
     from mentordesk.ui.team.dialog import TeamDialog
 
     TeamDialog.ask(controller, parent)
