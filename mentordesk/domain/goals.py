@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
-PROGRESS_MODES = ("milestones", "measure", "manual")
+
+class ColumnKind(enum.StrEnum):
+    """The built-in board columns (``BoardColumn.status_key``; a column the mentor added
+    has none). A goal moved into DONE is completed."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+
+
+class ProgressMode(enum.StrEnum):
+    """How a goal's progress is counted (``Goal.progress_mode``)."""
+
+    MILESTONES = "milestones"  # the share of its milestones done
+    MEASURE = "measure"  # a number against a target (3 of 5 talks)
+    MANUAL = "manual"  # a percentage the mentor sets
 
 
 def format_number(value: float) -> str:
@@ -42,12 +59,12 @@ def progress(
     ``percent`` is None when the goal has nothing to count yet (no milestones, no target):
     the card then shows no bar rather than a misleading 0 %.
     """
-    if mode == "milestones":
+    if mode == ProgressMode.MILESTONES:
         if milestones_total == 0:
             return Progress(None, "No milestones yet")
         pct = round(100 * milestones_done / milestones_total)
         return Progress(pct, f"{milestones_done} of {milestones_total} milestones")
-    if mode == "measure":
+    if mode == ProgressMode.MEASURE:
         if not target_value or target_value <= 0:
             return Progress(None, "No target set")
         current = current_value or 0.0

@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from mentordesk.domain.goals import PROGRESS_MODES, Progress, progress, target_text
+from mentordesk.domain.goals import (
+    ColumnKind,
+    Progress,
+    ProgressMode,
+    progress,
+    target_text,
+)
 from mentordesk.errors import ValidationError
 from mentordesk.storage import goals_repo as repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import BoardColumn, Goal
 from mentordesk.storage.types import utcnow
-
-DONE_KEY = "done"
 
 
 # -- values ----------------------------------------------------------------------------
@@ -36,7 +40,7 @@ class ColumnInfo:
 
     @property
     def is_done(self) -> bool:
-        return self.status_key == DONE_KEY
+        return self.status_key == ColumnKind.DONE
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class GoalDraft:
 
     title: str
     description: str = ""
-    progress_mode: str = "milestones"
+    progress_mode: str = ProgressMode.MILESTONES
     target_value: float | None = None
     target_unit: str = ""
     current_value: float | None = None
@@ -244,11 +248,11 @@ def validate_draft(draft: GoalDraft) -> GoalDraft:
         raise ValidationError("Give the goal a title.", field="title")
     if len(title) > 300:
         raise ValidationError("Keep the title under 300 characters.", field="title")
-    if draft.progress_mode not in PROGRESS_MODES:
+    if draft.progress_mode not in tuple(ProgressMode):
         raise ValidationError("Choose how progress is measured.", field="progress_mode")
     if draft.target_value is not None and draft.target_value < 0:
         raise ValidationError("The target cannot be negative.", field="target_value")
-    if draft.progress_mode == "measure" and not draft.target_value:
+    if draft.progress_mode == ProgressMode.MEASURE and not draft.target_value:
         raise ValidationError("A measured goal needs a target above zero (e.g. 3 talks).",
                               field="target_value")
     if draft.current_value is not None and draft.current_value < 0:
@@ -323,7 +327,7 @@ def create_goal(db: Database, mentee_id: int, draft: GoalDraft,
             raise ValidationError("That column no longer exists.", field="column")
         goal = Goal(mentee_id=mentee_id, column_id=column_id,
                     position=repo.new_goal_position(s, column_id), title=draft.title)
-        if col.status_key == DONE_KEY:
+        if col.status_key == ColumnKind.DONE:
             goal.completed_at = utcnow()
         s.add(goal)
         s.flush()
@@ -356,7 +360,7 @@ def move_goal(db: Database, goal_id: int, column_id: int, before_id: int | None,
         moved = Placement(column_id, before_id) != previous
         if moved:
             repo.place(s, goal, column_id, before_id)
-        if target.status_key == DONE_KEY:
+        if target.status_key == ColumnKind.DONE:
             goal.completed_at = completed_at or goal.completed_at or utcnow()
         else:
             goal.completed_at = None

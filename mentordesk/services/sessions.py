@@ -8,9 +8,9 @@ change to a session row queues a calendar push in the same transaction.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -29,7 +29,13 @@ from mentordesk.storage.outbox import enqueue_session_change
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.storage.types import utcnow
 
-Scope = Literal["one", "series"]
+
+class Scope(enum.StrEnum):
+    """Which sessions of a series an edit reaches."""
+
+    ONE = "one"  # this occurrence only (it becomes an exception of its series)
+    SERIES = "series"  # the whole series
+
 # Flag a time outside this local window for either person (the issue's 08:00–21:00).
 FLAG_START_HOUR = 8
 FLAG_END_HOUR = 21
@@ -282,9 +288,9 @@ class SessionService:
         with self.db.transaction() as s:
             return self._materialize(s, ref).id
 
-    def update(self, ref: SessionRef, *, scope: Scope = "one", start_utc: datetime | None = None,
-               duration_minutes: int | None = None, title: str | None = None,
-               timezone: str | None = None, rrule: str | None = None,
+    def update(self, ref: SessionRef, *, scope: Scope = Scope.ONE,
+               start_utc: datetime | None = None, duration_minutes: int | None = None,
+               title: str | None = None, timezone: str | None = None, rrule: str | None = None,
                agenda: str | None = None, meeting_link: str | None = None) -> SessionRecord:
         """Move or edit one meeting, or the whole series it belongs to.
 
@@ -292,7 +298,7 @@ class SessionService:
         """
         with self.db.transaction() as s:
             base = self._row(s, ref.session_id)
-            if scope == "series":
+            if scope == Scope.SERIES:
                 series = base if base.rrule else (
                     self._row(s, base.series_id) if base.series_id else None)
                 if series is None:
@@ -330,18 +336,18 @@ class SessionService:
             names = repo.mentee_names(s, [target.mentee_id] if target.mentee_id else [])
             return _record(target, names)
 
-    def cancel(self, ref: SessionRef, *, scope: Scope = "one") -> SessionRef:
+    def cancel(self, ref: SessionRef, *, scope: Scope = Scope.ONE) -> SessionRef:
         """Cancel one meeting or a whole series; returns the row that was cancelled."""
         return self._set_status(ref, scope, "cancelled")
 
-    def restore(self, ref: SessionRef, *, scope: Scope = "one") -> SessionRef:
+    def restore(self, ref: SessionRef, *, scope: Scope = Scope.ONE) -> SessionRef:
         """Undo a cancel: back to scheduled."""
         return self._set_status(ref, scope, "scheduled")
 
     def _set_status(self, ref: SessionRef, scope: Scope, status: str) -> SessionRef:
         with self.db.transaction() as s:
             base = self._row(s, ref.session_id)
-            if scope == "series":
+            if scope == Scope.SERIES:
                 series = base if base.rrule else (
                     self._row(s, base.series_id) if base.series_id else base)
                 series.status = status

@@ -336,10 +336,3 @@ class TeamState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
-
-BUILTIN_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("not_started", "Not started"),
-    ("in_progress", "In progress"),
-    ("blocked", "Blocked"),
-    ("done", "Done"),
-)

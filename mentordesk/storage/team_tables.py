@@ -14,7 +14,6 @@ from dataclasses import dataclass
 # Namespace for the deterministic ids of the four built-in board columns: every desk has them
 # from its first migration, so they must carry the same uid everywhere.
 _BUILTIN_NAMESPACE = uuid.UUID("5b0d8c1e-6a43-4f4e-9d2a-6d656e746f72")
-BUILTIN_STATUS_KEYS: tuple[str, ...] = ("not_started", "in_progress", "blocked", "done")
 
 
 def new_uid() -> str:

@@ -10,6 +10,7 @@ deletes treat 404/410 as done.
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import logging
 import os
@@ -103,9 +104,15 @@ def batch_uri_for(endpoint: str) -> str:
                                     f"{prefix}/batch/calendar/v3", "", ""))
 
 
+class SyncPhase(enum.StrEnum):
+    CONNECT = "connect"
+    PULL = "pull"
+    PUSH = "push"
+
+
 @dataclass(frozen=True)
 class SyncProgress:
-    phase: str  # "connect" | "pull" | "push"
+    phase: SyncPhase
     done: int
     total: int
 
@@ -367,7 +374,7 @@ class SyncEngine:
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
-    def _report(self, phase: str, done: int, total: int) -> None:
+    def _report(self, phase: SyncPhase, done: int, total: int) -> None:
         if self._progress is not None:
             self._progress(SyncProgress(phase, done, total))
 
@@ -627,7 +634,7 @@ class SyncEngine:
     def _run(self, allow_mass_delete: bool) -> SyncSummary:
         self.summary = SyncSummary()
         self._deadline_at = time.monotonic() + self._sync_deadline
-        self._report("connect", 0, 0)
+        self._report(SyncPhase.CONNECT, 0, 0)
         self._build()
         try:
             self._ensure_calendar()
@@ -705,7 +712,7 @@ class SyncEngine:
                     raise CalendarMissing(self._calendar_id) from exc
                 raise
             pages.append(page)
-            self._report("pull", len(pages), 0)
+            self._report(SyncPhase.PULL, len(pages), 0)
             page_token = page.get("nextPageToken")
             if not page_token:
                 return pages
@@ -748,7 +755,7 @@ class SyncEngine:
             with self._db.transaction() as s:
                 self._apply_page(s, items)
             done += len(items)
-            self._report("pull", done, total)
+            self._report(SyncPhase.PULL, done, total)
         if missing:
             with self._db.transaction() as s:
                 for row in sync_repo.sessions_by_event_id(s, sorted(missing)).values():
@@ -1052,7 +1059,7 @@ class SyncEngine:
                     actions.append(action)
             self._flush_finished(s)
         done = total - len(actions) - len(later)
-        self._report("push", done, total)
+        self._report(SyncPhase.PUSH, done, total)
         if not actions:
             actions, later = later, []
         rounds = 0
@@ -1083,7 +1090,7 @@ class SyncEngine:
                     break
                 done += sum(1 for a in chunk
                             if a.kind not in ("get_adopt", "get_merge", "get_conference"))
-                self._report("push", min(done, total), total)
+                self._report(SyncPhase.PUSH, min(done, total), total)
             if any(a.kind == "get_conference" for a in follow):
                 self._pause(self._policy.base)  # give Google a moment to make it
             actions = follow

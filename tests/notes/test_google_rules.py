@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from mentordesk.domain.recurrence import CUSTOM_TEXT
 from mentordesk.services.mentee_rows import series_next
-from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
+from mentordesk.services.sessions import Scope, SessionDraft, SessionRef, SessionService
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.mentee_list import SeriesRow
 from mentordesk.storage.schema import Session as SessionRow
@@ -94,7 +94,7 @@ def test_saving_keeps_the_rule_text_byte_for_byte(rules_db: Database, rule: str)
     assert stored_rule(rules_db, planned.ref.session_id) == rule
     pulled = store_series(rules_db, mid, rule)
     # What the plan dialog hands back for a rule the mentor left alone: the same text.
-    svc.update(SessionRef(pulled), scope="series", title="Renamed", rrule=rule,
+    svc.update(SessionRef(pulled), scope=Scope.SERIES, title="Renamed", rrule=rule,
                start_utc=START + timedelta(hours=1))
     assert stored_rule(rules_db, pulled) == rule
 

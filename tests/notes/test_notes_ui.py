@@ -15,7 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from mentordesk.errors import DiskFull, KnownError
 from mentordesk.services.notes import NoteService
-from mentordesk.services.sessions import SessionDraft, SessionRecord, SessionRef, SessionService
+from mentordesk.services.sessions import (
+    Scope,
+    SessionDraft,
+    SessionRecord,
+    SessionRef,
+    SessionService,
+)
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import MainWindow
@@ -285,7 +291,7 @@ def test_new_session_through_dialog_and_undo(qtbot: QtBot, notes_db: Database,
     mentees = SessionService(notes_db).mentee_choices()
     monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
         lambda cls, *a, **k: dialogs.ScheduleResult(mentees[0].id, when, 30, "Planned",
-                                                    None, "one")))
+                                                    None, Scope.ONE)))
     count = view.session_model.total()
     view.new_action.trigger()
     qtbot.waitUntil(lambda: view.session_model.total() == count + 1, timeout=3000)
@@ -358,7 +364,7 @@ def test_reschedule_one_occurrence_and_undo(qtbot: QtBot, notes_db: Database,
     later = rec.start_utc + timedelta(hours=2)
     monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
         lambda cls, *a, **k: dialogs.ScheduleResult(rec.mentee_id or 0, later, 45, "Moved",
-                                                    None, "one")))
+                                                    None, Scope.ONE)))
     view.reschedule_action.trigger()
     assert view.current is not None and view.current.start_utc == later
     assert view.current.series_id == rec.ref.session_id
@@ -470,7 +476,7 @@ def test_an_edit_the_file_refuses_is_shown_and_leaves_nothing_to_undo(
     monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
         lambda cls, *a, **k: dialogs.ScheduleResult(
             mentees[0].id, datetime.now(UTC) + timedelta(days=3), 30, "Never planned",
-            None, "one")))
+            None, Scope.ONE)))
     view.new_action.trigger()
     assert stack.count() == 0 and not stack.canUndo()
     assert [m for m in no_dialogs if "no room" in m] == [

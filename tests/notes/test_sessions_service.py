@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mentordesk.errors import ValidationError
 from mentordesk.services.sessions import (
+    Scope,
     SessionDraft,
     SessionRef,
     SessionService,
@@ -99,15 +100,15 @@ def test_whole_series_move_cancel_and_delete(db: Database) -> None:
                                        rrule="FREQ=WEEKLY;INTERVAL=2"))
     window = (at(2027, 5, 1, 0), at(2027, 7, 1, 0))
     second = svc.upcoming(*window)[1]
-    svc.update(second.ref, scope="series", start_utc=second.start_utc + timedelta(hours=1))
+    svc.update(second.ref, scope=Scope.SERIES, start_utc=second.start_utc + timedelta(hours=1))
     starts = svc.upcoming(*window)
     assert {o.start_utc.astimezone(ZoneInfo("Europe/Berlin")).time() for o in starts} == {
         time(10)}
     row_id = svc.materialize(starts[0].ref)
-    svc.cancel(starts[1].ref, scope="series")
+    svc.cancel(starts[1].ref, scope=Scope.SERIES)
     assert svc.upcoming(*window) == [] or all(o.status == "cancelled"
                                               for o in svc.upcoming(*window))
-    svc.restore(SessionRef(series.ref.session_id), scope="series")
+    svc.restore(SessionRef(series.ref.session_id), scope=Scope.SERIES)
     assert len(svc.upcoming(*window)) == len(starts)
     svc.delete(series.ref.session_id)
     with db.reader() as s:

@@ -106,7 +106,7 @@ class ScheduleCommand(OpCommand):
 class CancelSessionCommand(OpCommand):
     def __init__(self, context: AppContext, sessions: SessionService, ref: SessionRef,
                  scope: Scope) -> None:
-        super().__init__(context, "Cancel session" if scope == "one" else "Cancel series",
+        super().__init__(context, "Cancel session" if scope == Scope.ONE else "Cancel series",
                          Change.SESSIONS)
         self.sessions, self.ref, self.scope = sessions, ref, scope
         self.cancelled: SessionRef | None = None
@@ -126,7 +126,7 @@ class RescheduleCommand(OpCommand):
                  scope: Scope, *, start_utc: datetime, duration: int, title: str,
                  rrule: str | None) -> None:
         super().__init__(context,
-                         "Reschedule session" if scope == "one" else "Reschedule series",
+                         "Reschedule session" if scope == Scope.ONE else "Reschedule series",
                          Change.SESSIONS)
         self.sessions, self.before, self.scope = sessions, before, scope
         self.start_utc, self.duration, self.title, self.rrule = start_utc, duration, title, rrule
@@ -134,22 +134,22 @@ class RescheduleCommand(OpCommand):
         self.old: SessionRecord | None = None
 
     def do(self) -> None:
-        if self.scope == "series":
+        if self.scope == Scope.SERIES:
             series_id = self.before.series_id or self.before.ref.session_id
             self.old = self.sessions.get(SessionRef(series_id))
         after = self.sessions.update(
             self.target or self.before.ref, scope=self.scope, start_utc=self.start_utc,
             duration_minutes=self.duration, title=self.title,
-            rrule=self.rrule if self.scope == "series" or not self.before.recurring else None)
-        if self.target is None and self.scope == "one":
+            rrule=self.rrule if self.scope == Scope.SERIES or not self.before.recurring else None)
+        if self.target is None and self.scope == Scope.ONE:
             self.target = after.ref
 
     def revert(self) -> None:
-        if self.scope == "series" and self.old is not None:
-            self.sessions.update(self.old.ref, scope="series", start_utc=self.old.start_utc,
+        if self.scope == Scope.SERIES and self.old is not None:
+            self.sessions.update(self.old.ref, scope=Scope.SERIES, start_utc=self.old.start_utc,
                                  duration_minutes=self.old.duration_minutes,
                                  title=self.old.title, rrule=self.old.rrule or "")
         elif self.target is not None:
-            self.sessions.update(self.target, scope="one", start_utc=self.before.start_utc,
+            self.sessions.update(self.target, scope=Scope.ONE, start_utc=self.before.start_utc,
                                  duration_minutes=self.before.duration_minutes,
                                  title=self.before.title)

@@ -307,7 +307,7 @@ class ScheduleDialog(QDialog):
         self.result_value = ScheduleResult(
             mentee.id, self.start_utc(), self.duration.value(), self.title_edit.text().strip(),
             rule.to_rrule() if rule is not None else None,
-            "series" if self.scope_series.isChecked() else "one")
+            Scope.SERIES if self.scope_series.isChecked() else Scope.ONE)
         self.accept()
 
     @classmethod

@@ -684,7 +684,7 @@ class NotesView(ViewPage):
         rec = self.current
         if rec is None:
             return
-        scope: Scope = "one"
+        scope = Scope.ONE
         if rec.recurring:
             box = QMessageBox(QMessageBox.Icon.Question, "Cancel session",
                               "Cancel only this meeting, or the whole series?",
@@ -694,12 +694,12 @@ class NotesView(ViewPage):
             box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
             box.exec()
             if box.clickedButton() is series:
-                scope = "series"
+                scope = Scope.SERIES
             elif box.clickedButton() is not one:
                 return
         cancelled = self.controller.cancel(SessionRef(self.row_id) if self.row_id else rec.ref,
                                            scope)
-        if cancelled is not None and scope == "one":
+        if cancelled is not None and scope == Scope.ONE:
             self._reload_current(cancelled)
 
     def _reload_current(self, ref: SessionRef) -> None:

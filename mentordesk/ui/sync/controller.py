@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from mentordesk.errors import KnownError
 from mentordesk.startup import heap
 from mentordesk.storage.database import Database
-from mentordesk.sync.engine import SyncEngine, SyncProgress, SyncSummary
+from mentordesk.sync.engine import SyncEngine, SyncPhase, SyncProgress, SyncSummary
 from mentordesk.sync.service import build_engine, load_client_modules, overview
 from mentordesk.ui.context import Change, ChangeBus, ChangeNotice
 from mentordesk.ui.sync import texts
@@ -237,10 +237,11 @@ class SyncController(QObject):
     def _on_progress(self, progress: SyncProgress) -> None:
         self.progress_changed.emit(progress.phase, progress.done, progress.total)
         if self._view.state == texts.SYNCING:
-            label = {"pull": "Getting changes from Google…",
-                     "push": "Sending changes to Google…"}.get(progress.phase, "Syncing…")
+            label = {SyncPhase.PULL: "Getting changes from Google…",
+                     SyncPhase.PUSH: "Sending changes to Google…"}.get(progress.phase,
+                                                                     "Syncing…")
             text = "Syncing…"
-            if progress.phase == "push" and progress.total:
+            if progress.phase == SyncPhase.PUSH and progress.total:
                 text = f"Syncing… {100 * progress.done // progress.total}%"
             self._set_view(SyncView(texts.SYNCING, text, label,
                                     last_sync_at=self._view.last_sync_at,
