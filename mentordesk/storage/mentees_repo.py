@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
+from mentordesk.domain.goals import ColumnKind
 from mentordesk.storage.outbox import enqueue_session_change
 from mentordesk.storage.schema import (
     ActionItem,
@@ -198,7 +199,7 @@ def goals_due(db: OrmSession, mentee_id: int, before: date, limit: int = 10) -> 
             .join(BoardColumn, BoardColumn.id == Goal.column_id)
             .where(Goal.mentee_id == mentee_id, Goal.due_date.is_not(None),
                    Goal.due_date <= before, Goal.completed_at.is_(None),
-                   func.coalesce(BoardColumn.status_key, "") != "done")
+                   func.coalesce(BoardColumn.status_key, "") != ColumnKind.DONE)
             .order_by(Goal.due_date, Goal.id).limit(limit))
     return [DueGoal(gid, title, due, column) for gid, title, due, column in db.execute(stmt)
             if due is not None]
