@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -363,15 +363,6 @@ class MenteeService:
 
     def snoozed_until(self, mentee_id: int) -> datetime | None:
         return self.get(mentee_id).snoozed_until
-
-    def set_tags(self, mentee_id: int, tags: Sequence[str]) -> MenteeDetails:
-        current = self.get(mentee_id)
-        return self.update(mentee_id, replace(current.data, tags=tuple(tags)))
-
-    def set_resources(self, mentee_id: int, resources: Sequence[ResourceInput]
-                      ) -> MenteeDetails:
-        current = self.get(mentee_id)
-        return self.update(mentee_id, replace(current.data, resources=tuple(resources)))
 
     def delete(self, mentee_id: int) -> DeletedMentee:
         """Delete a mentee and everything of theirs; the result brings them back."""
