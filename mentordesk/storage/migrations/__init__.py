@@ -4,5 +4,11 @@
 importing Alembic (a test keeps both constants equal to the script directory's).
 """
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+import os
+
+# A revision's id is its file name's number (versions/0005_mentee_match_keys.py is "0005"):
+# a new migration is one new file, and listing the folder costs microseconds.
+KNOWN_REVISIONS: tuple[str, ...] = tuple(sorted(
+    name[:4] for name in os.listdir(os.path.join(os.path.dirname(__file__), "versions"))
+    if name[:4].isdigit() and name.endswith(".py")))
 HEAD = KNOWN_REVISIONS[-1]
