@@ -50,6 +50,19 @@ def notes_db(tmp_path: Path) -> Iterator[Database]:
                                     kind="next_time")
     add_goal(db, a, "Ship the portfolio")
     yield db
+    # Close the test's windows before their file: a window closed later (when pytest-qt
+    # tears down) flushes its autosave into a closed database, and its timers and writer
+    # thread could still reach it during the next test.
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.context.db is db:
+            widget.close()
+    # Background reads the windows started must end, and their answers be delivered, while
+    # the file is still open: an answer arriving later would land in the next test.
+    QThreadPool.globalInstance().waitForDone(5000)
+    QApplication.processEvents()
     db.close()
 
 

@@ -62,7 +62,7 @@ def test_a_mentor_desk_replicates_in_the_background(qtbot: QtBot, team: Team,
     assert button is not None
     qtbot.waitUntil(lambda: controller.view.state == ONLINE
                     and controller.view.text == "Team: online", timeout=10_000)
-    assert button.text() == "Team: online" and button.isVisibleTo(window)
+    assert button.text() == "Team: online" and button.shown
     assert [a.text() for a in window.menu("&Tools").actions()][-1] == "&Team…"
     MenteeService(desk).create(MenteeInput(name="Grace", email="grace@example.com"))
     window.context.bus.notify(Change.MENTEES)  # what every user change announces

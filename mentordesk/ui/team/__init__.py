@@ -36,6 +36,12 @@ class TeamButton(QToolButton):
         controller.state_changed.connect(self._show)
         self._show(controller.view)
 
+    @property
+    def shown(self) -> bool:
+        """Whether the button is offered in its tool bar (the tool bar lays its widgets out
+        later, so the widget's own visibility lags behind)."""
+        return self._slot.isVisible() and self._toolbar.isVisibleTo(self._toolbar.window())
+
     def _show(self, view: TeamView) -> None:
         self.setText(view.text)
         self.setToolTip(view.detail)
