@@ -8,16 +8,20 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from mentordesk.services.notes import MAX_NOTE_CHARS
+from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
 from mentordesk.ui.notes.dialogs import PrivateCheck
 
 PREVIEW_DELAY_MS = 150
+# Rendering Markdown is linear in the note: past this the live preview would stall the
+# window for most of a second after each pause in typing (measured: ~0.8 s at 2 million).
+PREVIEW_LIMIT = 200_000
 
 
 def _banner(name: str, accessible: str) -> QLabel:
@@ -49,7 +53,7 @@ class NoteEditorPanel(QWidget):
         head.addWidget(self.private_check)
         layout.addLayout(head)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.editor = QPlainTextEdit()
+        self.editor = BoundedTextEdit(MAX_NOTE_CHARS)
         self.editor.setObjectName("noteEditor")
         self.editor.setAccessibleName("Session notes (Markdown)")
         self.editor.setPlaceholderText("Write during the call. Everything is saved as you "
@@ -65,6 +69,13 @@ class NoteEditorPanel(QWidget):
         layout.addWidget(self.save_banner)
         self.conflict_banner = _banner("conflictBanner", "Edit conflict")
         layout.addWidget(self.conflict_banner)
+        self.limit_banner = _banner("limitBanner", "Note length")
+        layout.addWidget(self.limit_banner)
+        self.editor.refused.connect(self.show_limit)
+        self._limit_timer = QTimer(self)
+        self._limit_timer.setSingleShot(True)
+        self._limit_timer.setInterval(8000)
+        self._limit_timer.timeout.connect(self.limit_banner.hide)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -82,7 +93,17 @@ class NoteEditorPanel(QWidget):
         self.private_check.blockSignals(False)
 
     def update_preview(self) -> None:
+        if self.editor.length() > PREVIEW_LIMIT:
+            self.preview.setPlainText(
+                f"The live preview pauses for notes over {PREVIEW_LIMIT:,} characters, so "
+                "that typing stays instant. The note itself is saved as usual.")
+            return
         self.preview.setMarkdown(self.editor.toPlainText())
+
+    def show_limit(self, message: str) -> None:
+        self.limit_banner.setText(message)
+        self.limit_banner.show()
+        self._limit_timer.start()
 
     def show_save_problem(self, message: str) -> None:
         self.save_banner.setText(f"Not saved yet — {message} Retrying every few seconds; "

@@ -1,0 +1,151 @@
+"""The largest note the app accepts, typed into in the real Notes view: time per keystroke
+(the key event and everything it sets off on the GUI thread), the longest GUI-thread stall,
+keystroke-to-durable autosave latency, and a full-text search that finds it.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_big_note.py [--chars N]
+
+Targets (issue 13, item 14): typing within a frame (16 ms) and autosave within a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TYPE_SECONDS = 4.0
+KEY_INTERVAL_MS = 40
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chars", type=int, default=None,
+                        help="note length (default: the most a note may hold)")
+    args = parser.parse_args()
+    from PySide6.QtCore import QSettings, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    from mentordesk.services.mentees import MenteeInput, MenteeService
+    from mentordesk.services.notes import MAX_NOTE_CHARS, NoteService
+    from mentordesk.services.search import SearchService
+    from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
+    from mentordesk.storage.database import open_database
+    from mentordesk.ui.app import build_context, create_application
+    from mentordesk.ui.main_window import MainWindow
+    from mentordesk.ui.notes.view import NotesView
+
+    chars = args.chars or MAX_NOTE_CHARS - 10_000
+    tmp = Path(tempfile.mkdtemp())
+    db = open_database(tmp / "big.sqlite3")
+    mentee = MenteeService(db).create(MenteeInput(name="Ada"))
+    session = SessionService(db).schedule(SessionDraft(
+        mentee.id, datetime.now(UTC) + timedelta(days=1), 60, "UTC", "Long call"))
+    sid = session.ref.session_id
+    notes = NoteService(db)
+    note = notes.open_note(sid)
+    line = "We talked about the portfolio, the promotion case and next steps.\n"
+    body = (line * (chars // len(line) + 1))[:chars - 12] + "\nzanzibarite"
+    notes.save_note_body(note.id, body)
+
+    app = create_application()
+    window = MainWindow(build_context(db, QSettings(str(tmp / "s.ini"),
+                                                    QSettings.Format.IniFormat)))
+    window.show()
+    window.show_view("notes")
+    view = window.current_view()
+    assert isinstance(view, NotesView)
+    deadline = time.perf_counter() + 30
+    while view.session_model.total() == 0 and time.perf_counter() < deadline:
+        app.processEvents()
+    opened = time.perf_counter()
+    view.open_ref(SessionRef(sid))
+    app.processEvents()
+    open_ms = (time.perf_counter() - opened) * 1000
+    editor = view.editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+
+    durable: list[float] = []
+    real_save = NoteService.save_note_body
+
+    def recording_save(self: NoteService, note_id: int, body: str, *,
+                       expected: str | None = None) -> datetime:
+        result = real_save(self, note_id, body, expected=expected)
+        durable.append(time.perf_counter())
+        return result
+
+    NoteService.save_note_body = recording_save  # type: ignore[method-assign]
+    key_ms: list[float] = []
+    key_at: list[float] = []
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+
+    def type_one() -> None:
+        began = time.perf_counter()
+        QTest.keyClicks(editor, "x")
+        key_ms.append((time.perf_counter() - began) * 1000)
+        key_at.append(began)
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(beat)
+    typist = QTimer()
+    typist.setInterval(KEY_INTERVAL_MS)
+    typist.timeout.connect(type_one)
+    heartbeat.start()
+    typist.start()
+    end = time.perf_counter() + TYPE_SECONDS
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.0005)
+    typist.stop()
+    settle = time.perf_counter() + 3
+    while time.perf_counter() < settle:
+        app.processEvents()
+        time.sleep(0.001)
+    heartbeat.stop()
+    NoteService.save_note_body = real_save  # type: ignore[method-assign]
+    latencies = []
+    for at in key_at:
+        done = next((t for t in durable if t >= at), None)
+        if done is not None:
+            latencies.append((done - at) * 1000)
+    began = time.perf_counter()
+    hits = SearchService(db).search("zanzibarite")
+    search_ms = (time.perf_counter() - began) * 1000
+    window.close()
+    app.processEvents()
+    db.close()
+    key_ms.sort()
+    stalls = sorted(g - 2 for g in gaps[5:])
+    print(f"A {chars:,}-character note in the Notes view ({len(key_ms)} keystrokes)\n")
+    print("| measure | median | p95 | worst | target |")
+    print("|---|---|---|---|---|")
+    print(f"| keystroke ms | {statistics.median(key_ms):.1f} | "
+          f"{key_ms[int(0.95 * (len(key_ms) - 1))]:.1f} | {key_ms[-1]:.1f} | ≤ 16 |")
+    print(f"| GUI stall ms | {statistics.median(stalls):.1f} | "
+          f"{stalls[int(0.95 * (len(stalls) - 1))]:.1f} | {stalls[-1]:.1f} | ≤ 16 |")
+    if latencies:
+        latencies.sort()
+        print(f"| keystroke to durable ms | {statistics.median(latencies):.0f} | "
+              f"{latencies[int(0.95 * (len(latencies) - 1))]:.0f} | {latencies[-1]:.0f} | "
+              "≤ 1000 |")
+    print(f"| open the note ms | {open_ms:.0f} | | | |")
+    print(f"| search that finds it ms | {search_ms:.0f} ({len(hits)} hit) | | | |")
+
+
+if __name__ == "__main__":
+    main()
