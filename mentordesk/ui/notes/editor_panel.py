@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from mentordesk.services.notes import MAX_NOTE_CHARS
 from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
+from mentordesk.ui.notes.conflict_bar import ConflictBar
 from mentordesk.ui.notes.dialogs import PrivateCheck
 
 PREVIEW_DELAY_MS = 150
@@ -71,6 +72,8 @@ class NoteEditorPanel(QWidget):
         layout.addWidget(self.conflict_banner)
         self.limit_banner = _banner("limitBanner", "Note length")
         layout.addWidget(self.limit_banner)
+        self.two_versions = ConflictBar(self.editor)
+        layout.addWidget(self.two_versions)
         self.editor.refused.connect(self.show_limit)
         self._limit_timer = QTimer(self)
         self._limit_timer.setSingleShot(True)
