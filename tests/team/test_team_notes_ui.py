@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select as sql_select
 
@@ -58,7 +59,7 @@ def test_two_versions_of_a_note_are_settled_in_the_notes_view(
     select(view, lambda r: r.ref.session_id == session_id)
     bar = view.editor_panel.two_versions
     qtbot.waitUntil(bar.isVisible, timeout=3000)
-    qtbot.mouseClick(bar.keep_both, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(bar.keep_both, Qt.MouseButton.LeftButton)
     text = view.editor.toPlainText()
     assert START not in text and "laptop" in text and "desktop" in text
     assert not bar.isVisible()
