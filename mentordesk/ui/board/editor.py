@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -43,6 +42,7 @@ from mentordesk.services.goals import ColumnInfo, GoalDetails, GoalDraft, StoryE
 from mentordesk.ui.board.delegates import StoryDelegate
 from mentordesk.ui.board.editor_models import LinksModel, MilestonesModel, StoryModel
 from mentordesk.ui.resources import icon
+from mentordesk.ui.widgets.form_dialog import FormDialog
 
 MODES = (("milestones", "Milestones checklist"), ("measure", "A number (e.g. 3 talks)"),
          ("manual", "By hand (percent)"))
@@ -66,8 +66,9 @@ def _button(text: str, icon_name: str, tip: str) -> QPushButton:
     return button
 
 
-class GoalEditor(QDialog):
+class GoalEditor(FormDialog):
     save_requested = Signal()
+    discard_what = "goal"
 
     def __init__(self, columns: Sequence[ColumnInfo], details: GoalDetails | None = None,
                  *, mentees: Sequence[tuple[int, str]] = (), mentee_id: int | None = None,
@@ -168,6 +169,8 @@ class GoalEditor(QDialog):
         self._was_complete = self._progress().complete
         self._update_progress()
         self._validate()
+        # What the form says before any typing: closing it unchanged needs no question.
+        self._pristine = self.draft()
         self.title_edit.setFocus()
 
     # -- building ----------------------------------------------------------------------
@@ -267,6 +270,11 @@ class GoalEditor(QDialog):
         self.new_milestone.setPlaceholderText("Add a milestone and press Enter")
         self.new_milestone.returnPressed.connect(self.add_milestone)
         add_row.addWidget(self.new_milestone, 1)
+        self.add_milestone_button = _button("Add", "add", "Add the milestone (Enter)")
+        self.add_milestone_button.setAccessibleName("Add milestone")
+        self.add_milestone_button.setAutoDefault(False)
+        self.add_milestone_button.clicked.connect(self.add_milestone)
+        add_row.addWidget(self.add_milestone_button)
         self.up_button = _button("Up", "arrow-up", "Move the milestone up (Alt+Up)")
         self.up_button.clicked.connect(lambda: self.move_milestone(-1))
         self.down_button = _button("Down", "arrow-down", "Move the milestone down (Alt+Down)")
@@ -457,7 +465,7 @@ class GoalEditor(QDialog):
         draft = self.draft()
         moved = self.details is not None and self.column_id() != self.details.column_id
         if self.details is None:
-            return bool(draft.title.strip())
+            return draft != getattr(self, "_pristine", draft)
         return moved or draft != self.original
 
     def mentee_id(self) -> int | None:

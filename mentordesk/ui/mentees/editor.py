@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,13 +44,18 @@ from mentordesk.services.mentees import (
     validate,
 )
 from mentordesk.ui.resources import icon
+from mentordesk.ui.widgets.form_dialog import FormDialog
 
 ERROR_STYLE = "color: #d64545;"
 
 
 class ZonePicker(QLineEdit):
     """A time zone field: type a city, region, abbreviation ('IST') or offset ('+5:30') and
-    pick from the matches; the field holds the IANA name."""
+    pick from the matches; the field holds the IANA name.
+
+    Tab takes the highlighted suggestion (or the only one) and moves on, as Enter does; the
+    list closes by itself once the field holds a full zone name, so the next click goes where
+    it was aimed instead of only closing the list."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,17 +67,42 @@ class ZonePicker(QLineEdit):
         completer.setMaxVisibleItems(10)
         completer.activated[str].connect(self._picked)  # type: ignore[index]
         self.setCompleter(completer)
+        popup = completer.popup()
+        assert popup is not None
+        self.popup = popup
+        # Installed after the completer's own filter, so it sees Tab first.
+        popup.installEventFilter(self)
+        self._completer = completer
         self.textEdited.connect(self._search)
 
     def _search(self, text: str) -> None:
         if timezones.is_valid_zone(text.strip()) and "/" in text:
-            return  # a full name: nothing to suggest
+            # A full name: nothing to suggest, and an open list would eat the next click.
+            # (An empty list keeps the line edit from reopening it after this slot.)
+            self._names = []
+            self._matches.setStringList([])
+            self.popup.hide()
+            return
         found = timezones.search_zones(text, datetime.now(UTC), limit=30)
         self._names = [m.name for m in found]
         self._matches.setStringList([m.label for m in found])
-        completer = self.completer()
-        if found and completer is not None:
-            completer.complete()
+        if found:
+            self._completer.complete()
+        else:
+            self.popup.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.popup and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            current = self.popup.currentIndex()
+            row = current.row() if current.isValid() else (0 if len(self._names) == 1 else -1)
+            self.popup.hide()
+            if 0 <= row < len(self._names):
+                self.set_zone(self._names[row])
+            self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab)
+            return True
+        return super().eventFilter(watched, event)
 
     def _picked(self, label: str) -> None:
         name = label.split(" — ", 1)[0]
@@ -99,8 +137,10 @@ class TagCompleter(QCompleter):
         return head + str(index.data())
 
 
-class MenteeEditor(QDialog):
+class MenteeEditor(FormDialog):
     """Create or edit a mentee. ``ask`` returns the input, or None when cancelled."""
+
+    discard_what = "changes to this mentee"
 
     def __init__(self, parent: QWidget | None, title: str, initial: MenteeInput,
                  known_tags: list[str] | None = None) -> None:
@@ -259,6 +299,8 @@ class MenteeEditor(QDialog):
         self._touched: set[str] = set()
         self.name.textEdited.connect(lambda _t: self._touched.add("name"))
         self._revalidate()
+        # What the form holds before any typing: closing it unchanged needs no question.
+        self._pristine = self.value()
         self.name.setFocus()
 
     def _row(self, form: QFormLayout, label: str, field: QWidget, key: str,
@@ -310,6 +352,9 @@ class MenteeEditor(QDialog):
             tags=split_tags(self.tags.text()),
             resources=tuple(resources),
         )
+
+    def has_changes(self) -> bool:
+        return self.value() != self._pristine
 
     def problems(self) -> dict[str, str]:
         return validate(self.value())

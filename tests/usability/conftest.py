@@ -1,0 +1,79 @@
+"""A small real desk for the usability tests: a SQLite file in a tmp dir with two mentees,
+goals on the board and sessions (a weekly series, a one-off), and the real main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from mentordesk.services import goals
+from mentordesk.services.goals import GoalDraft, MilestoneDraft
+from mentordesk.services.sessions import SessionDraft, SessionService
+from mentordesk.storage.database import Database, open_database
+from mentordesk.storage.schema import Mentee
+from mentordesk.ui.app import build_context, create_application
+from mentordesk.ui.main_window import MainWindow
+
+
+@dataclass
+class Desk:
+    db: Database
+    path: Path
+    settings: QSettings
+    amara: int
+    ben: int
+    goal: int
+    columns: dict[str, int]
+
+
+def add_mentee(db: Database, name: str, tz: str, interval: int = 2,
+               unit: str = "weeks") -> int:
+    with db.transaction() as s:
+        m = Mentee(name=name, timezone=tz, cadence_interval=interval, cadence_unit=unit,
+                   meeting_link="https://meet.example.org/abc")
+        s.add(m)
+        s.flush()
+        return m.id
+
+
+@pytest.fixture
+def desk(tmp_path: Path, qt_settings: QSettings) -> Iterator[Desk]:
+    path = tmp_path / "desk.sqlite3"
+    db = open_database(path)
+    amara = add_mentee(db, "Amara Okafor", "Asia/Kolkata")
+    ben = add_mentee(db, "Ben Schmidt", "America/New_York")
+    columns = {c.status_key or c.name: c.id for c in goals.load_board(db).columns}
+    goal = goals.create_goal(db, amara, GoalDraft(
+        title="Ship 3 portfolio case studies", target_value=3, target_unit="case studies",
+        milestones=(MilestoneDraft("Outline", True), MilestoneDraft("Draft"))),
+        columns["not_started"])
+    svc = SessionService(db)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    svc.schedule(SessionDraft(ben, now + timedelta(days=3), 30, "Europe/Berlin", "One-off"))
+    assert isinstance(qt_settings, QSettings)
+    yield Desk(db, path, qt_settings, amara, ben, goal, columns)
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.context.db is db:
+            widget.close()
+            widget.deleteLater()
+    QApplication.processEvents()
+    db.close()
+
+
+def open_window(qtbot: QtBot, desk: Desk, view: str = "mentees") -> MainWindow:
+    create_application()
+    window = MainWindow(build_context(desk.db, desk.settings))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.show_view(view)
+    window.activateWindow()
+    return window
