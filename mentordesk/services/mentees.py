@@ -380,23 +380,18 @@ class MenteeService:
         """Delete several mentees in one unit of work (undoing an import)."""
         from mentordesk.storage import mentees_repo as repo
 
-        result: list[DeletedMentee] = []
         with self.db.transaction() as s:
-            for mentee_id in mentee_ids:
-                snap = repo.take_snapshot(s, mentee_id)
-                if snap is None:
-                    continue
-                repo.delete_mentee(s, mentee_id)
-                result.append(DeletedMentee(mentee_id, str(snap.rows["mentees"][0]["name"]),
-                                            snap))
+            snaps = repo.take_snapshots(s, mentee_ids)
+            repo.delete_mentees(s, list(snaps))
             repo.delete_orphan_tags(s)
-        return result
+        return [DeletedMentee(mentee_id, str(snap.rows["mentees"][0]["name"]), snap)
+                for mentee_id, snap in snaps.items()]
 
     def undelete_many(self, deleted: Sequence[DeletedMentee]) -> list[int]:
         from mentordesk.storage import mentees_repo as repo
 
         with self.db.transaction() as s:
-            return [repo.restore_snapshot(s, d.snapshot) for d in deleted]
+            return repo.restore_snapshots(s, [d.snapshot for d in deleted])
 
     def update_many(self, changes: dict[int, MenteeInput],
                     fields: Iterable[str] | None = None) -> None:

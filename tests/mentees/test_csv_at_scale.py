@@ -330,3 +330,41 @@ def test_undoing_an_import_puts_back_what_it_changed_and_nothing_else(
     again = import_mentees_csv(db, write(tmp_path / "same.csv", "name,email,tags\n"
                                          "Ada,ada@x.org,old\n"))
     assert again.updated == 1 and again.updated_before == {}
+
+
+def test_undoing_a_big_import_takes_a_few_statements_not_ten_per_mentee(
+        db: Database, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+
+    from mentordesk.storage.schema import BoardColumn, Goal, Note, Session, SessionGoal
+
+    report = import_mentees_csv(db, write(tmp_path / "big.csv", HEADER + rows(3000)))
+    first, second = report.created_ids[:2]
+    with db.transaction() as s:  # rows of other tables, and a link across two mentees
+        column = s.scalars(select(BoardColumn)).first()
+        assert column is not None
+        goal = Goal(mentee_id=second, column_id=column.id, title="Portfolio")
+        session = Session(mentee_id=first, start_utc=datetime.now(UTC), status="held")
+        s.add_all([goal, session])
+        s.flush()
+        s.add_all([Note(mentee_id=first, session_id=session.id, body="kept"),
+                   SessionGoal(session_id=session.id, goal_id=goal.id)])
+    before = state(db)
+    with db.reader() as s:
+        links = list(s.execute(select(SessionGoal.session_id, SessionGoal.goal_id)))
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda *args: statements.append(str(args[2])))
+    service = MenteeService(db)
+    deleted = service.delete_many(report.created_ids)
+    assert len(deleted) == 3000 and len(statements) < 60, len(statements)
+    assert state(db)[0] == ()
+    statements.clear()
+    assert service.undelete_many(deleted) == report.created_ids
+    assert len(statements) < 60, len(statements)
+    assert state(db) == before
+    with db.reader() as s:
+        assert list(s.execute(select(SessionGoal.session_id, SessionGoal.goal_id))) == links
+        assert [n.body for n in s.scalars(select(Note))] == ["kept"]
