@@ -139,3 +139,70 @@ def test_an_import_killed_at_any_step_leaves_all_of_it_or_nothing(tmp_path: Path
 def _same_tag(rows: int) -> int:
     """Rows whose two tags are the same one (t{i % 40} and t{7i % 40}: one link, not two)."""
     return sum(1 for i in range(rows) if i % 40 == (i * 7) % 40)
+
+
+def _read_terminal(fd: int, until: str | None, timeout: float = 60) -> str:
+    """What the process wrote to the terminal ``fd``, until ``until`` shows (or it exits)."""
+    import os
+    import select
+
+    text = ""
+    deadline = time.monotonic() + timeout
+    while until is None or until not in text:
+        assert time.monotonic() < deadline, f"waited for {until!r}; got {text!r}"
+        ready, _w, _x = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the process has exited and the terminal is gone
+            break
+        if not chunk:
+            break
+        text += chunk.decode("utf-8", "replace")
+    return text
+
+
+def test_the_command_line_shows_progress_on_a_terminal_and_ctrl_c_imports_nothing(
+        tmp_path: Path) -> None:
+    import os
+    import pty
+    import signal
+
+    path = tmp_path / "desk.sqlite3"
+    open_database(path).close()
+    csv = big_csv(tmp_path / "big.csv", 20_000)
+    command = [sys.executable, "-m", "mentordesk", "--db", str(path), "import", str(csv)]
+    master, terminal = pty.openpty()
+    proc = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE,
+                            stderr=terminal, text=True)
+    os.close(terminal)  # the child has it: the terminal goes when the child does
+    seen = _read_terminal(master, until="Reading")
+    proc.send_signal(signal.SIGINT)  # Ctrl+C while it reads the file
+    out, _err = proc.communicate(timeout=30)
+    seen += _read_terminal(master, until=None, timeout=10)
+    os.close(master)
+    assert proc.returncode == 130, (out, seen)
+    assert "\x1b[KReading big.csv… 0%" in seen, seen
+    assert seen.endswith("mentordesk: interrupted\r\n"), seen
+    assert out == ""
+    assert _state(path) == (0, [])
+    # Left alone, it goes through every step and clears its line before the summary.
+    master, terminal = pty.openpty()
+    proc = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE,
+                            stderr=terminal, text=True)
+    os.close(terminal)
+    seen = _read_terminal(master, until=None, timeout=120)
+    out, _err = proc.communicate(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0, seen
+    assert out == "Imported 20000 of 20000 rows from big.csv: 20000 new, 0 updated.\n"
+    steps = [part.split("…")[0] for part in seen.split("\r\x1b[K") if part]
+    assert list(dict.fromkeys(steps)) == ["Reading big.csv", "Matching rows with your mentees",
+                                          "Preparing the import", "Saving to desk.sqlite3"]
+    assert seen.endswith("\r\x1b[K")
+    # Without a terminal (a script, cron) nothing but the summary is written.
+    again = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True, text=True,
+                           timeout=120, check=False)
+    assert again.returncode == 0 and again.stderr == ""
+    assert again.stdout == "Imported 20000 of 20000 rows from big.csv: 0 new, 20000 updated.\n"
