@@ -130,6 +130,9 @@ class SlotProposal:
     duration_minutes: int
     check: TimeCheck
     reason: str
+    # The mentee's next session is already on the calendar (a series' next meeting or a
+    # one-off): nothing to book.
+    booked: bool = False
 
 
 def check_time(start_utc: datetime, duration_minutes: int, mentee_zone: str,
@@ -383,17 +386,49 @@ class SessionService:
             names = repo.mentee_names(s, [row.mentee_id] if row.mentee_id else [])
             return _record(row, names)
 
-    def end_call(self, session_id: int) -> SessionRecord:
+    def end_call(self, session_id: int, *, early: bool = False) -> SessionRecord:
+        """Mark a session held. One that has not started (no call, planned for later) is
+        refused unless ``early``: the mentor confirmed it happened, so it moves to now and
+        never counts as held on a day still to come."""
         with self.db.transaction() as s:
             row = self._row(s, session_id)
             now = utcnow()
-            if row.started_at is None:
-                row.started_at = row.start_utc if row.start_utc < now else now
+            if row.started_at is None and row.start_utc > now:
+                if not early:
+                    raise ValidationError(
+                        "This session has not started yet: start it first, or confirm that "
+                        "it happened now.", field="start")
+                row.start_utc = now  # it took place now, untimed
+            elif row.started_at is None:
+                row.started_at = row.start_utc
             row.ended_at = now
             row.status = "held"
             enqueue_session_change(s, row)
             names = repo.mentee_names(s, [row.mentee_id] if row.mentee_id else [])
             return _record(row, names)
+
+    def next_booked(self, mentee_id: int, *, after: datetime | None = None,
+                    within_days: int = 120) -> SessionRecord | None:
+        """The mentee's next meeting already on the calendar (series expanded), if any."""
+        now = after or utcnow()
+        for rec in self.upcoming(now, now + timedelta(days=within_days), mentee_id=mentee_id):
+            if rec.status != "held":
+                return rec
+        return None
+
+    def propose_after_call(self, mentee_id: int, *, mentor: str | None = None,
+                           after: datetime | None = None) -> SlotProposal:
+        """What the wrap-up offers: the next meeting already booked (a series' next
+        occurrence), or a new slot from the cadence when nothing is booked."""
+        mentor = mentor or mentor_zone()
+        booked = self.next_booked(mentee_id, after=after)
+        if booked is None:
+            return self.propose_next_slot(mentee_id, after=after, mentor=mentor)
+        how = booked.repeat_text or "booked once"
+        return SlotProposal(booked.start_utc, booked.duration_minutes,
+                            check_time(booked.start_utc, booked.duration_minutes,
+                                       booked.mentee_timezone, mentor),
+                            f"Already booked ({how}).", booked=True)
 
     def propose_next_slot(self, mentee_id: int, *, after: datetime | None = None,
                           duration_minutes: int | None = None,
@@ -437,10 +472,14 @@ class SessionService:
                                         zone(mentor)).astimezone(UTC)
         window_end = datetime.combine(target.date() + timedelta(days=16), time(0),
                                       zone(mentor)).astimezone(UTC)
-        busy = [(r.start_utc, r.end_utc) for r in self.upcoming(window_start, window_end)]
+        booked = self.upcoming(window_start, window_end)
+        busy = [(r.start_utc, r.end_utc) for r in booked]
+        # Never a second meeting on a day the mentee already has one.
+        mentee_days = {r.start_utc.astimezone(zone(mentor)).date() for r in booked
+                       if r.mentee_id == mentee_id}
         for offset in offsets:
             day = target.date() + timedelta(days=offset)
-            if day < now.astimezone(zone(mentor)).date():
+            if day < now.astimezone(zone(mentor)).date() or day in mentee_days:
                 continue
             spans = shared_working_hours(mentor, mentee_tz, day)
             if not spans:

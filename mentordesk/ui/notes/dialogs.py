@@ -392,13 +392,16 @@ class WrapUpDialog(QDialog):
         self.proposal = proposal
         if proposal is not None:
             c = proposal.check
+            what = "Next session already booked" if proposal.booked else "Next session"
             self.next_label.setText(
-                f"<b>Next session:</b> {c.mentor_local:%a %d %b %H:%M} your time · "
+                f"<b>{what}:</b> {c.mentor_local:%a %d %b %H:%M} your time · "
                 f"{c.mentee_local:%a %H:%M} for {self.mentee_name.split()[0]} "
                 f"({c.mentee_zone})<br><i>{proposal.reason}</i>")
         else:
             self.next_label.setText(problem or "No next slot proposed.")
-        self.book_button.setEnabled(proposal is not None)
+        # A booked meeting needs no booking: only picking another time is offered.
+        self.book_button.setEnabled(proposal is not None and not proposal.booked)
+        self.book_button.setVisible(proposal is None or not proposal.booked)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.recap.toPlainText())

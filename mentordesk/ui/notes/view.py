@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,7 +67,7 @@ from mentordesk.ui.notes.controller import NotesController
 from mentordesk.ui.notes.dialogs import ScheduleDialog, SearchDialog
 from mentordesk.ui.notes.editor_panel import NoteEditorPanel
 from mentordesk.ui.notes.session_list import SessionListPanel, Wanted
-from mentordesk.ui.notes.wrap_up import wrap_up
+from mentordesk.ui.notes.wrap_up import confirm_held_early, wrap_up
 from mentordesk.ui.resources import icon
 from mentordesk.ui.view_page import ViewPage
 from mentordesk.ui.widgets.empty_state import EmptyState
@@ -746,12 +746,15 @@ class NotesView(ViewPage):
         rec = self.current
         if rec is None:
             return
+        early = rec.started_at is None and rec.start_utc > datetime.now(UTC)
+        if early and not confirm_held_early(self, rec, self.mentor_zone):
+            return
         try:
             self.flush()
             row_id = self.controller.ensure_row()
             if row_id is None:
                 return
-            ended = self.sessions.end_call(row_id)
+            ended = self.sessions.end_call(row_id, early=early)
         except KnownError as exc:
             show_known_error(self, exc)
             return

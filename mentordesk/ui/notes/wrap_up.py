@@ -3,14 +3,36 @@ both people's working days, or picked by hand)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
 from mentordesk.services.notes import NoteService
 from mentordesk.services.sessions import SessionDraft, SessionRecord, SessionService, SlotProposal
 from mentordesk.ui.errors import show_known_error
 from mentordesk.ui.notes.dialogs import ScheduleDialog, WrapUpDialog
 from mentordesk.ui.tasks import TaskControl, run_task
+
+
+def confirm_held_early(parent: QWidget, rec: SessionRecord, mentor_zone: str) -> bool:
+    """Ending a session that has not started yet: ask before marking it held (it then
+    counts as held now, not on its planned day)."""
+    when = rec.start_utc.astimezone(zone(mentor_zone))
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Session not started yet")
+    box.setText(f"“{rec.display_title}” with {rec.mentee_name} is planned for "
+                f"{when:%a %d %b %Y %H:%M}. Did it already happen?")
+    box.setInformativeText("Marking it held moves it to now. Keep it planned if it is still "
+                           "to come.")
+    held = box.addButton("Mark as &held now", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("&Keep it planned", QMessageBox.ButtonRole.RejectRole)
+    held.setAccessibleName("Mark as held now")
+    keep.setAccessibleName("Keep it planned")
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is held
 
 
 def wrap_up(parent: QWidget, sessions: SessionService, notes: NoteService, mentor_zone: str,
@@ -28,7 +50,7 @@ def wrap_up(parent: QWidget, sessions: SessionService, notes: NoteService, mento
                           "Looking for the next slot in both working days…", parent)
 
     def work(_control: TaskControl) -> SlotProposal:
-        return sessions.propose_next_slot(mentee_id, mentor=mentor_zone)
+        return sessions.propose_after_call(mentee_id, mentor=mentor_zone)
 
     def failed(exc: BaseException) -> None:
         dialog.set_proposal(None, exc.message if isinstance(exc, KnownError)
@@ -37,7 +59,7 @@ def wrap_up(parent: QWidget, sessions: SessionService, notes: NoteService, mento
     run_task(work, on_success=dialog.set_proposal, on_error=failed)
     dialog.exec()
     proposal = dialog.proposal
-    if dialog.choice == "book" and proposal is not None:
+    if dialog.choice == "book" and proposal is not None and not proposal.booked:
         return dialog, SessionDraft(
             mentee_id=mentee_id, start_utc=proposal.start_utc,
             duration_minutes=proposal.duration_minutes, timezone=mentor_zone,
@@ -45,7 +67,8 @@ def wrap_up(parent: QWidget, sessions: SessionService, notes: NoteService, mento
     if dialog.choice == "pick":
         result = ScheduleDialog.ask(sessions.mentee_choices(), mentor_zone, parent=parent,
                                     mentee_id=mentee_id,
-                                    start=proposal.start_utc if proposal else None,
+                                    start=proposal.start_utc
+                                    if proposal and not proposal.booked else None,
                                     duration=rec.duration_minutes)
         if result is not None:
             return dialog, SessionDraft(
