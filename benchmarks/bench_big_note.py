@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=None,
                         help="note length (default: the most a note may hold)")
     args = parser.parse_args()
-    from PySide6.QtCore import QSettings, Qt, QTimer
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtTest import QTest
 
     from mentordesk.services.mentees import MenteeInput, MenteeService
