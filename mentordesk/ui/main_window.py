@@ -272,6 +272,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(full)
 
         help_menu = self.menu("&Help")
+        keys = QAction("&Keyboard Shortcuts", self)
+        keys.setObjectName("shortcutsAction")
+        keys.setShortcuts([QKeySequence("Ctrl+/")])
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
         logs = QAction("Open &Log Folder", self)
         self._menu_tail["&Help"] = logs
         logs.triggered.connect(
@@ -461,6 +466,13 @@ class MainWindow(QMainWindow):
                                               hint="Check free disk space and try again."))
 
         run_task(work, on_success=done, on_error=failed)
+
+    def show_shortcuts(self) -> None:
+        from mentordesk.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.show()
 
     def show_about(self) -> None:
         from mentordesk.ui.about import AboutDialog
