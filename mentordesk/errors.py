@@ -39,9 +39,26 @@ class UnusableDatabasePath(DatabaseOpenError):
     """A folder, device, FIFO, or a file made read-only: refused before anything touches it."""
 
 
-class ReadOnlyLocation(UnusableDatabasePath):
-    """A sound file where SQLite cannot keep its working files (read-only disk or folder):
-    not damage, so no backups are offered."""
+class NotWritable(UnusableDatabasePath):
+    """A file MentorDesk may not write (``reason`` says why, as the end of a sentence "...
+    because ..."): the command line refuses it; the app opens it read-only if it is sound
+    (``Database.read_only``). Not damage, so no backups are offered."""
+
+    def __init__(self, message: str, path: Path, *, reason: str, hint: str = "") -> None:
+        super().__init__(message, path, hint=hint)
+        self.reason = reason
+
+
+class ReadOnlyLocation(NotWritable):
+    """A sound file where SQLite cannot keep its working files (read-only disk or folder)."""
+
+
+class ReadOnlyFile(NotWritable):
+    """A file its owner made read-only (its permissions say so)."""
+
+
+class ReadOnlyDatabase(KnownError):
+    """An edit in a file the app has open read-only: refused, nothing was changed."""
 
 
 class NewerDatabaseVersion(DatabaseOpenError):

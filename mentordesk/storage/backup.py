@@ -51,10 +51,11 @@ def _same_owner_as(db_path: Path, made: list[Path]) -> None:
             os.chown(path, info.st_uid, info.st_gid)
 
 
-def check_file(path: Path) -> list[str]:
-    """Return SQLite's complaints about ``path`` (empty when it is sound)."""
+def check_file(path: Path, *, uri: str | None = None) -> list[str]:
+    """Return SQLite's complaints about ``path`` (empty when it is sound); ``uri`` opens it
+    otherwise than ``mode=ro`` (``immutable=1`` on a read-only disk)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri or f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         return [str(exc)]
     # A damaged page can put arbitrary bytes into SQLite's complaint: never fail to decode it.

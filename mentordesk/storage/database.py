@@ -22,6 +22,9 @@ from mentordesk.errors import (
     KnownError,
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
+    NotWritable,
+    ReadOnlyDatabase,
+    ReadOnlyFile,
     ReadOnlyLocation,
     UnusableDatabasePath,
 )
@@ -57,9 +60,22 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         cur.close()
 
 
-def _make_engine(path: Path, *, pooled: bool = True) -> Engine:
+def _set_read_only_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    """A file opened for looking only: nothing that would write (no journal mode change),
+    and ``query_only`` so that no statement can write even by mistake."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA query_only=ON")
+    finally:
+        cur.close()
+
+
+def _make_engine(path: Path, *, pooled: bool = True, uri: str | None = None) -> Engine:
+    """The engine on ``path``; with ``uri`` (a read-only SQLite URI) one that only reads."""
     from sqlalchemy import create_engine, event
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy.pool import NullPool, QueuePool
 
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
@@ -68,6 +84,16 @@ def _make_engine(path: Path, *, pooled: bool = True) -> Engine:
     }
     if not pooled:
         kwargs["poolclass"] = NullPool
+    if uri is not None:
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+
+        kwargs.pop("connect_args")
+        kwargs.setdefault("poolclass", QueuePool)
+        engine = create_engine("sqlite://", creator=connect, **kwargs)
+        event.listen(engine, "connect", _set_read_only_pragmas)
+        return engine
     engine = create_engine(f"sqlite:///{path}", **kwargs)
     event.listen(engine, "connect", _set_pragmas)
     return engine
@@ -80,11 +106,12 @@ def _offer(path: Path, *, verified: bool = False) -> list[Path]:
             if not verified or not backup.check_file(b.path)]
 
 
-def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
+def _inspect_existing(path: Path, *, deep: bool = True, uri: str | None = None) -> str | None:
     """Validate an existing file without writing to it; return its schema revision.
 
     ``deep`` adds ``PRAGMA quick_check``, which reads the whole file (seconds when cold on a
-    big file): the GUI skips it here and runs it after the first paint instead.
+    big file): the GUI skips it here and runs it after the first paint instead. ``uri``:
+    how to open it read-only, when the usual ``mode=ro`` cannot (``_read_only_uri``).
     """
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
@@ -96,10 +123,10 @@ def _inspect_existing(path: Path, *, deep: bool = True) -> str | None:
             backups=_offer(path),
         )
     if deep:
-        problems = backup.check_file(path)
+        problems = backup.check_file(path, uri=uri)
         if problems:
             raise corrupt_error(path, problems[0])
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(uri or f"file:{path}?mode=ro", uri=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -187,8 +214,13 @@ class Database:
     """
 
     def __init__(self, path: Path, engine: Engine | None = None, *,
-                 verified: bool = True) -> None:
+                 verified: bool = True, read_only: str | None = None,
+                 uri: str | None = None) -> None:
         self.path = path
+        # Why the file is open for looking only (the end of a sentence "... because ..."),
+        # or None; ``uri`` is then how SQLite opens it (``mode=ro`` or ``immutable=1``).
+        self.read_only = read_only
+        self._uri = uri
         self._engine = engine
         self._factory: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -216,7 +248,8 @@ class Database:
                 from sqlalchemy.orm import sessionmaker
 
                 if self._engine is None:
-                    self._engine = _make_engine(self.path)
+                    self._engine = _make_engine(
+                        self.path, uri=self._uri if self.read_only else None)
                 self._factory = sessionmaker(self._engine, expire_on_commit=False)
             return self._factory
 
@@ -235,7 +268,8 @@ class Database:
         """A read-only snapshot over a plain sqlite3 connection, for the few hot reads
         that must not wait for SQLAlchemy's import (the start-up mentee list)."""
         try:
-            with read_transaction(read_only_uri(self.path), self.raw_trace) as conn:
+            with read_transaction(self._uri or read_only_uri(self.path),
+                                  self.raw_trace) as conn:
                 yield conn
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc
@@ -249,7 +283,7 @@ class Database:
         """Run the integrity check unless it ran already; its complaints (empty: sound)."""
         with self._check_lock:
             if self._problems is None:
-                self._problems = backup.check_file(self.path)
+                self._problems = backup.check_file(self.path, uri=self._uri)
                 if self._problems:
                     log.error("integrity check failed: the file will not be written")
             return list(self._problems)
@@ -264,6 +298,11 @@ class Database:
 
     def _check_writable(self) -> None:
         self._check_open()
+        if self.read_only is not None:
+            raise ReadOnlyDatabase(
+                f"{self.path.name} is open read-only because {self.read_only}: "
+                "nothing can be changed.",
+                hint="To work in it, copy it to a folder you may write to and open the copy.")
         problems = self._problems if self._problems is not None else self.verify()
         if problems:
             raise corrupt_error(self.path, problems[0])
@@ -323,7 +362,7 @@ class Database:
     def quick_check(self) -> list[str]:
         """SQLite's complaints about the open file (empty when sound), checked now; a file
         found damaged is not written from then on."""
-        problems = backup.check_file(self.path)
+        problems = backup.check_file(self.path, uri=self._uri)
         with self._check_lock:
             if problems or self._problems is None:
                 self._problems = problems
@@ -347,8 +386,8 @@ class Database:
         last connection closes, and a read-only connection cannot. So a read-only one is
         opened first and closed last."""
         try:
-            keeper: sqlite3.Connection | None = sqlite3.connect(read_only_uri(self.path),
-                                                                uri=True)
+            keeper: sqlite3.Connection | None = sqlite3.connect(
+                self._uri or read_only_uri(self.path), uri=True)
         except sqlite3.Error:
             keeper = None
         if keeper is not None:
@@ -391,14 +430,23 @@ def _translate(text: str, path: Path, exc: Exception) -> Exception:
     return exc
 
 
-def open_database(path: Path, *, check: bool = True) -> Database:
+def open_database(path: Path, *, check: bool = True,
+                  read_only_ok: bool = False) -> Database:
     """Open (creating or migrating as needed) the database at ``path``.
 
     Raises a ``DatabaseOpenError`` subclass, with a message for the user, when the file is
     not ours, is newer than this version, or is damaged. The file is never modified then.
+    With ``read_only_ok`` (the app), a sound file MentorDesk may not write (a read-only disk
+    or folder, a file made read-only) is opened for looking only: ``Database.read_only``
+    says why, and every unit of work that writes is refused (``ReadOnlyDatabase``).
     """
     path = path.expanduser().resolve()
-    check_usable(path)
+    try:
+        check_usable(path)
+    except NotWritable as exc:
+        if not read_only_ok or not path.is_file() or path.stat().st_size == 0:
+            raise
+        return _open_read_only(path, exc, check=check)
     if not path.parent.exists():
         private_dir(path.parent)
     created = not path.exists()
@@ -439,18 +487,62 @@ def open_database(path: Path, *, check: bool = True) -> Database:
     return Database(path)
 
 
-def _read_only_location(path: Path) -> bool:
-    """Whether SQLite could not make or update the ``-wal``/``-shm`` files beside ``path``
-    (a read-only mount, a folder without write permission)."""
+def _open_read_only(path: Path, why: NotWritable, *, check: bool) -> Database:
+    """``path``, which MentorDesk may not write, opened for looking only (the same checks
+    as any file it opens, without a byte written). A file that would need a migration, or
+    whose last changes SQLite cannot read here, is refused as ``why`` says."""
+    uri = _read_only_uri(path, why)
+    revision = _inspect_existing(path, deep=check, uri=uri)
+    if revision != HEAD:
+        raise NotWritable(
+            f"{path} was written by an older MentorDesk: opening it means upgrading it, "
+            f"which needs writing to it ({why.message})", path, reason=why.reason,
+            hint=why.hint)
+    log.info("opened read-only: %s", why.reason)
+    return Database(path, verified=check, read_only=why.reason, uri=uri)
+
+
+def _read_only_uri(path: Path, why: NotWritable) -> str:
+    """How SQLite can read ``path`` without writing: ``mode=ro`` when it can use (or make)
+    the ``-shm`` beside it; else ``immutable=1``, which reads the file alone, without
+    locks, ``-wal`` or ``-shm`` (on a read-only disk nobody can change it meanwhile). A
+    ``-wal`` that holds changes is then unreadable, and the file is refused: shown
+    without them, it would look as if they were lost."""
+    base = path.absolute().as_uri()
+    try:
+        probe = sqlite3.connect(f"{base}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+        return f"{base}?mode=ro"
+    except sqlite3.Error:
+        pass
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise NotWritable(
+            f"{path} cannot be opened here, not even to look: its last changes are in "
+            f"{wal.name}, which SQLite can only read by writing a working file beside it "
+            f"({why.reason}).", path, reason=why.reason,
+            hint="Copy the file together with its -wal file to a folder you may write to, "
+                 "and open the copy.")
+    return f"{base}?immutable=1"
+
+
+def _read_only_location(path: Path) -> str | None:
+    """Why SQLite could not make or update the ``-wal``/``-shm`` files beside ``path`` (a
+    read-only mount, a folder without write permission), or None when it could."""
     try:
         if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return True
+            return "it is on a read-only disk"
     except (AttributeError, OSError):
         pass
     if not os.access(path.parent, os.W_OK):
-        return True
-    return any(side.exists() and not os.access(side, os.W_OK)
-               for side in (Path(f"{path}-wal"), Path(f"{path}-shm")))
+        return "MentorDesk may not write in its folder, where SQLite keeps its working files"
+    if any(side.exists() and not os.access(side, os.W_OK)
+           for side in (Path(f"{path}-wal"), Path(f"{path}-shm"))):
+        return "SQLite's working files beside it (-wal, -shm) may not be written"
+    return None
 
 
 def check_usable(path: Path) -> None:
@@ -475,15 +567,17 @@ def check_usable(path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UnusableDatabasePath(f"{path} is not a regular file.", path,
                                    hint="MentorDesk left it as it is. Choose a file.")
-    if _read_only_location(path):
+    location = _read_only_location(path)
+    if location is not None:
         raise ReadOnlyLocation(
             f"{path} is on a read-only disk or in a folder MentorDesk cannot write to "
-            "(SQLite keeps two working files beside it).", path,
+            "(SQLite keeps two working files beside it).", path, reason=location,
             hint="The file itself is fine and was not changed: copy it to a folder you may "
                  "write to, and open the copy.")
     if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise UnusableDatabasePath(
+        raise ReadOnlyFile(
             f"{path} is read-only (its permissions say so).", path,
+            reason="its permissions make it read-only",
             hint="MentorDesk left it as it is: make it writable to work in it, or open a copy.")
 
 

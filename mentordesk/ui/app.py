@@ -53,10 +53,11 @@ def app_settings() -> QSettings:
 
 
 def open_with_recovery(path: Path, *, check: bool = True) -> Database | None:
-    """Open ``path``; on a damaged or foreign file, let the user restore a backup or quit."""
+    """Open ``path``; on a damaged or foreign file, let the user restore a backup or quit.
+    A sound file MentorDesk may not write is opened read-only (``ui/read_only.py``)."""
     while True:
         try:
-            return open_database(path, check=check)
+            return open_database(path, check=check, read_only_ok=True)
         except DatabaseOpenError as exc:
             from mentordesk.ui.database_problem import DatabaseProblemDialog
 
@@ -114,6 +115,11 @@ class Launcher:
             give_helper(context, helper)
         window = MainWindow(context, lazy=True)
         self.window = window
+        if db.read_only is not None:
+            from mentordesk.ui.read_only import show_read_only, stop_typing
+
+            show_read_only(window, db.path.name, db.read_only)
+            window.view_created.connect(stop_typing)
         self._install_restore_action(window)
         from mentordesk.ui.startup.probe import StartupProbe, install_smoke_check, probe_path
 
@@ -255,10 +261,11 @@ def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> Non
     def then(_result: object = None) -> None:
         if db.closed:
             return  # the file was restored or the app quit meanwhile
-        install_sync_everywhere(window)
-        from mentordesk.ui.team import install_team  # after start-up: no psycopg before
+        if db.read_only is None:  # sync and team replication write to the file
+            install_sync_everywhere(window)
+            from mentordesk.ui.team import install_team  # after start-up: no psycopg before
 
-        install_team(window)
+            install_team(window)
         window.build_remaining_views()
         after_first_paint(window, launcher)
 
@@ -290,7 +297,8 @@ def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> N
             if launcher is not None:
                 launcher.restore_and_restart(error)
             return
-        start_daily_backup(window)
+        if db.read_only is None:  # a read-only file does not change: nothing to back up
+            start_daily_backup(window)
 
     run_task(check, on_success=checked, on_error=lambda exc: log.warning("check: %s", exc))
 
