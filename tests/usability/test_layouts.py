@@ -98,3 +98,25 @@ def test_profile_headings_line_up_with_their_text(qtbot: QtBot, desk: object) ->
     heading = _ink_left(profile.next_title, body)
     text = _ink_left(profile.next_session, body)
     assert abs(heading - text) <= 1, (heading, text)
+
+
+def test_a_time_zone_error_sits_right_under_its_field(qtbot: QtBot) -> None:
+    """Item 11: after a time-zone error an empty gap stayed between the field and the
+    message (the empty hint line kept its height)."""
+    from PySide6.QtTest import QTest
+
+    from mentordesk.services.mentees import MenteeInput
+    from mentordesk.ui.mentees.editor import MenteeEditor
+
+    form = MenteeEditor(None, "New mentee", MenteeInput(name="Ana"))
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    form.zone.selectAll()
+    QTest.keyClicks(form.zone, "Mars/Olympus")
+    form.zone.popup.hide()
+    error = form.findChild(QLabel, "error_timezone")
+    assert error is not None
+    qtbot.waitUntil(error.isVisible)
+    qtbot.waitUntil(lambda: error.geometry().top() - form.zone.geometry().bottom() <= 8)
+    assert problems(form) == []

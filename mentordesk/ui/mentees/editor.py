@@ -385,6 +385,8 @@ class MenteeEditor(FormDialog):
                                    f"{local:%H:%M} there now")
         else:
             self.zone_hint.setText("")
+        # An empty hint would leave a gap between the field and its error message.
+        self.zone_hint.setVisible(bool(self.zone_hint.text()))
 
     def _accept(self) -> None:
         self._touched.add("name")
