@@ -94,3 +94,13 @@ class ValidationError(KnownError):
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+class DatabaseClosed(KnownError):
+    """The file was closed (the app quit, or the file was restored and reopened) while work
+    for it was still on its way. ``reading``: only a read met it, so nothing was lost and
+    nobody needs telling (the window that asked is gone or showing the reopened file)."""
+
+    def __init__(self, message: str, *, hint: str = "", reading: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.reading = reading

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from mentordesk.errors import (
     CorruptDatabase,
+    DatabaseClosed,
     DatabaseLocked,
     DiskFull,
-    KnownError,
     NewerDatabaseVersion,
     NotAMentorDeskDatabase,
     NotWritable,
@@ -274,10 +274,14 @@ class Database:
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc
 
-    def _check_open(self) -> None:
+    def _check_open(self, *, reading: bool = False) -> None:
         if self._closed:
-            raise KnownError(f"{self.path.name} was closed (it was restored or reopened).",
-                             hint="Your edit was not saved there; it is kept in the editor.")
+            if reading:
+                raise DatabaseClosed(f"{self.path.name} was closed (it was restored or "
+                                     "reopened).", reading=True)
+            raise DatabaseClosed(f"{self.path.name} was closed (it was restored or reopened).",
+                                 hint="Your edit was not saved there; it is kept in the "
+                                      "editor.")
 
     def verify(self) -> list[str]:
         """Run the integrity check unless it ran already; its complaints (empty: sound)."""
@@ -331,7 +335,7 @@ class Database:
         """A read-only unit of work (rolled back at the end, never commits)."""
         from sqlalchemy.exc import OperationalError
 
-        self._check_open()
+        self._check_open(reading=True)
         session = self._sessions()
         try:
             yield session

@@ -14,7 +14,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from mentordesk.errors import KnownError
+from mentordesk.errors import DatabaseClosed, KnownError
 from mentordesk.logging_setup import log_file
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,11 @@ def show_known_error(parent: QWidget | None, exc: KnownError, title: str = "Ment
 def show_failure(parent: QWidget | None, exc: BaseException) -> None:
     """A background task failed: a known error as a message over ``parent``, anything else
     logged once and reported as a bug."""
+    if isinstance(exc, DatabaseClosed) and exc.reading:
+        # A background read answered after its file closed: its window is gone or now
+        # shows the reopened file, so a dialog would only puzzle (an edit still tells).
+        log.info("a read for a closed file was dropped: %s", exc.message)
+        return
     if isinstance(exc, KnownError):
         show_known_error(parent, exc)
     else:
