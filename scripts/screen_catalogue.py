@@ -86,8 +86,10 @@ def screens(window: MainWindow, db: Database) -> Iterator[tuple[str, QWidget]]:
     from mentordesk.ui.mentees.editor import MenteeEditor
     from mentordesk.ui.mentees.view import MenteesView
     from mentordesk.ui.notes.call_window import CallWindow
-    from mentordesk.ui.notes.dialogs import ScheduleDialog, SearchDialog, WrapUpDialog
+    from mentordesk.ui.notes.schedule_dialog import ScheduleDialog
+    from mentordesk.ui.notes.search_dialog import SearchDialog
     from mentordesk.ui.notes.view import NotesView
+    from mentordesk.ui.notes.wrap_up_dialog import WrapUpDialog
 
     window.resize(WIDTH, HEIGHT)
     window.show()

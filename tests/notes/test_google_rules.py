@@ -18,7 +18,7 @@ from mentordesk.services.sessions import Scope, SessionDraft, SessionRef, Sessio
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.mentee_list import SeriesRow
 from mentordesk.storage.schema import Session as SessionRow
-from mentordesk.ui.notes import dialogs
+from mentordesk.ui.notes import schedule_dialog as dialogs
 from tests.notes.test_sessions_service import add_mentee, at
 
 BERLIN = ZoneInfo("Europe/Berlin")

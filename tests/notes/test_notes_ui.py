@@ -25,7 +25,7 @@ from mentordesk.services.sessions import (
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import MainWindow
-from mentordesk.ui.notes import autosave, dialogs
+from mentordesk.ui.notes import autosave, schedule_dialog, wrap_up_dialog
 from mentordesk.ui.notes.models import ActionItemsModel, SearchResultsModel, SessionListModel
 from mentordesk.ui.notes.view import NotesView
 from tests.notes.test_notes_service import add_goal
@@ -248,7 +248,7 @@ def test_end_call_wraps_up_and_books_next(qtbot: QtBot, notes_db: Database,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[str] = []
 
-    def fake_exec(dialog: dialogs.WrapUpDialog) -> int:
+    def fake_exec(dialog: wrap_up_dialog.WrapUpDialog) -> int:
         shown.append(dialog.recap.toPlainText())
         # The next slot is found in the background while the dialog is open.
         qtbot.waitUntil(dialog.book_button.isEnabled, timeout=5000)
@@ -256,7 +256,7 @@ def test_end_call_wraps_up_and_books_next(qtbot: QtBot, notes_db: Database,
         dialog.choice = "book"
         return QDialog.DialogCode.Accepted.value
 
-    monkeypatch.setattr(dialogs.WrapUpDialog, "exec", fake_exec)
+    monkeypatch.setattr(wrap_up_dialog.WrapUpDialog, "exec", fake_exec)
     window, view = open_window(qtbot, notes_db, qt_settings)
     rec = select(view, lambda r: r.title == "One-off")
     view.start_action.trigger()
@@ -302,8 +302,8 @@ def test_new_session_through_dialog_and_undo(qtbot: QtBot, notes_db: Database,
     when = (datetime.now(UTC) + timedelta(days=3)).replace(hour=9, minute=0, second=0,
                                                            microsecond=0)
     mentees = SessionService(notes_db).mentee_choices()
-    monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
-        lambda cls, *a, **k: dialogs.ScheduleResult(mentees[0].id, when, 30, "Planned",
+    monkeypatch.setattr(schedule_dialog.ScheduleDialog, "ask", classmethod(
+        lambda cls, *a, **k: schedule_dialog.ScheduleResult(mentees[0].id, when, 30, "Planned",
                                                     None, Scope.ONE)))
     count = view.session_model.total()
     view.new_action.trigger()
@@ -319,7 +319,8 @@ def test_schedule_dialog_shows_both_zones_and_flags(qtbot: QtBot, notes_db: Data
     mentees = SessionService(notes_db).mentee_choices()
     amara = next(m for m in mentees if m.name.startswith("Amara"))
     late = datetime(2027, 1, 12, 17, 0, tzinfo=UTC)  # 18:00 Berlin = 22:30 Kolkata
-    dialog = dialogs.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=amara.id, start=late)
+    dialog = schedule_dialog.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=amara.id,
+                                            start=late)
     qtbot.addWidget(dialog)
     assert "18:00" in dialog.mentor_time.text() and "⚠" not in dialog.mentor_time.text()
     assert "22:30" in dialog.mentee_time.text() and "⚠" in dialog.mentee_time.text()
@@ -375,8 +376,8 @@ def test_reschedule_one_occurrence_and_undo(qtbot: QtBot, notes_db: Database,
     window, view = open_window(qtbot, notes_db, qt_settings)
     rec = select(view, lambda r: r.title == "Weekly")
     later = rec.start_utc + timedelta(hours=2)
-    monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
-        lambda cls, *a, **k: dialogs.ScheduleResult(rec.mentee_id or 0, later, 45, "Moved",
+    monkeypatch.setattr(schedule_dialog.ScheduleDialog, "ask", classmethod(
+        lambda cls, *a, **k: schedule_dialog.ScheduleResult(rec.mentee_id or 0, later, 45, "Moved",
                                                     None, Scope.ONE)))
     view.reschedule_action.trigger()
     assert view.current is not None and view.current.start_utc == later
@@ -408,7 +409,7 @@ def test_schedule_dialog_takes_the_background_proposal_until_user_picks(
     svc = SessionService(notes_db)
     mentees = svc.mentee_choices()
     ben = next(m for m in mentees if m.name.startswith("Ben"))
-    dialog = dialogs.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=ben.id)
+    dialog = schedule_dialog.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=ben.id)
     qtbot.addWidget(dialog)
     proposal = svc.propose_next_slot(ben.id, mentor="Europe/Berlin")
     dialog.propose(proposal)
@@ -486,8 +487,8 @@ def test_an_edit_the_file_refuses_is_shown_and_leaves_nothing_to_undo(
     view.add_action_item("Never stored")
     monkeypatch.setattr(SessionService, "schedule", refuse)
     mentees = SessionService(notes_db).mentee_choices()
-    monkeypatch.setattr(dialogs.ScheduleDialog, "ask", classmethod(
-        lambda cls, *a, **k: dialogs.ScheduleResult(
+    monkeypatch.setattr(schedule_dialog.ScheduleDialog, "ask", classmethod(
+        lambda cls, *a, **k: schedule_dialog.ScheduleResult(
             mentees[0].id, datetime.now(UTC) + timedelta(days=3), 30, "Never planned",
             None, Scope.ONE)))
     view.new_action.trigger()

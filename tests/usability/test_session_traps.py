@@ -16,8 +16,8 @@ from mentordesk.errors import ValidationError
 from mentordesk.services.mentees import MenteeService
 from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
 from mentordesk.storage.database import Database
-from mentordesk.ui.notes.dialogs import WrapUpDialog
 from mentordesk.ui.notes.view import NotesView
+from mentordesk.ui.notes.wrap_up_dialog import WrapUpDialog
 from tests.usability.conftest import Desk, add_mentee, open_window
 from tests.usability.helpers import answer_next_message_box, button_named, click
 

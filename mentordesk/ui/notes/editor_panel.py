@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from mentordesk.services.notes import MAX_NOTE_CHARS
 from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
 from mentordesk.ui.notes.conflict_bar import ConflictBar
-from mentordesk.ui.notes.dialogs import PrivateCheck
+from mentordesk.ui.notes.private_check import PrivateCheck
 
 PREVIEW_DELAY_MS = 150
 # Rendering Markdown is linear in the note: past this the live preview would stall the

@@ -8,7 +8,8 @@ The view puts the rooms together; each lives in its own module:
 - ``actions_panel.py``: the session's action items
 - ``controller.py``: the open session and every edit to it (through ui/operations.py)
 - ``call_mode.py``, ``wrap_up.py``: the call's timer and window, the wrap-up after it
-- ``report.py``, ``dialogs.py``: report export; the plan, wrap-up and search dialogs
+- ``report.py``: report export; ``schedule_dialog.py``, ``wrap_up_dialog.py``,
+  ``search_dialog.py``: the plan, wrap-up and search dialogs
 - ``services/recovery.py``: the copies of text the database could not take
 """
 
@@ -64,8 +65,9 @@ from mentordesk.ui.notes.autosave import EditorAutosave, SaveWorker
 from mentordesk.ui.notes.call_mode import CallMode
 from mentordesk.ui.notes.call_window import CallWindow
 from mentordesk.ui.notes.controller import NotesController
-from mentordesk.ui.notes.dialogs import ScheduleDialog, SearchDialog
 from mentordesk.ui.notes.editor_panel import NoteEditorPanel
+from mentordesk.ui.notes.schedule_dialog import ScheduleDialog
+from mentordesk.ui.notes.search_dialog import SearchDialog
 from mentordesk.ui.notes.session_list import SessionListPanel, Wanted
 from mentordesk.ui.notes.wrap_up import confirm_held_early, wrap_up
 from mentordesk.ui.resources import icon

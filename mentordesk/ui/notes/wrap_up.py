@@ -10,7 +10,8 @@ from mentordesk.errors import KnownError
 from mentordesk.services.notes import NoteService
 from mentordesk.services.sessions import SessionDraft, SessionRecord, SessionService, SlotProposal
 from mentordesk.ui.errors import show_known_error
-from mentordesk.ui.notes.dialogs import ScheduleDialog, WrapUpDialog
+from mentordesk.ui.notes.schedule_dialog import ScheduleDialog
+from mentordesk.ui.notes.wrap_up_dialog import WrapUpDialog
 from mentordesk.ui.tasks import TaskControl, run_task
 
 

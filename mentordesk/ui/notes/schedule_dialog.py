@@ -1,4 +1,4 @@
-"""Dialogs of the notes view: plan a session, wrap up a call, search everything."""
+"""Plan or move a session: both people's local times, a repeat rule, the next free slot."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -19,9 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
-    QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -40,7 +35,6 @@ from mentordesk.domain.recurrence import (
 )
 from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
-from mentordesk.services.search import SearchHit, SearchService
 from mentordesk.services.sessions import (
     FLAG_END_HOUR,
     FLAG_START_HOUR,
@@ -50,7 +44,6 @@ from mentordesk.services.sessions import (
     SlotProposal,
     check_time,
 )
-from mentordesk.ui.notes.models import HtmlDelegate, SearchResultsModel
 from mentordesk.ui.tasks import TaskControl, run_task
 
 REPEAT_CHOICES = (
@@ -333,183 +326,3 @@ class ScheduleDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.result_value
         return None
-
-
-class WrapUpDialog(QDialog):
-    """After the call: the recap to copy or send, and the next slot to book."""
-
-    book_requested = Signal()
-    pick_requested = Signal()
-
-    def __init__(self, recap: str, proposal: SlotProposal | None, mentee_name: str,
-                 problem: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Wrap-up with {mentee_name}")
-        self.setAccessibleName(self.windowTitle())
-        layout = QVBoxLayout(self)
-        heading = QLabel("Recap (agreed actions and goals touched; private notes are never "
-                         "included)")
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        self.recap = QPlainTextEdit(recap)
-        self.recap.setAccessibleName("Recap in Markdown")
-        self.recap.setReadOnly(True)
-        layout.addWidget(self.recap, 1)
-        row = QHBoxLayout()
-        self.copy_button = QPushButton("&Copy recap")
-        self.copy_button.setAccessibleName("Copy recap")
-        self.copy_button.clicked.connect(self.copy)
-        row.addWidget(self.copy_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.proposal = proposal
-        self.mentee_name = mentee_name
-        self.next_label = QLabel()
-        self.next_label.setWordWrap(True)
-        self.next_label.setAccessibleName("Proposed next session")
-        layout.addWidget(self.next_label)
-        buttons = QHBoxLayout()
-        self.book_button = QPushButton("&Book this slot")
-        self.book_button.setAccessibleName("Book this slot")
-        self.book_button.setEnabled(False)
-        self.book_button.clicked.connect(self._book)
-        self.pick_button = QPushButton("&Pick another time…")
-        self.pick_button.setAccessibleName("Pick another time")
-        self.pick_button.clicked.connect(self._pick)
-        close = QPushButton("Close")
-        close.setAccessibleName("Close")
-        close.clicked.connect(self.reject)
-        buttons.addWidget(self.book_button)
-        buttons.addWidget(self.pick_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.choice = ""
-        self.set_proposal(proposal, problem)
-        self.resize(560, 520)
-
-    def set_proposal(self, proposal: SlotProposal | None, problem: str = "") -> None:
-        self.proposal = proposal
-        if proposal is not None:
-            c = proposal.check
-            what = "Next session already booked" if proposal.booked else "Next session"
-            self.next_label.setText(
-                f"<b>{what}:</b> {c.mentor_local:%a %d %b %H:%M} your time · "
-                f"{c.mentee_local:%a %H:%M} for {self.mentee_name.split()[0]} "
-                f"({c.mentee_zone})<br><i>{proposal.reason}</i>")
-        else:
-            self.next_label.setText(problem or "No next slot proposed.")
-        # A booked meeting needs no booking: only picking another time is offered.
-        self.book_button.setEnabled(proposal is not None and not proposal.booked)
-        self.book_button.setVisible(proposal is None or not proposal.booked)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.recap.toPlainText())
-        self.copy_button.setText("Copied ✓")
-
-    def _book(self) -> None:
-        self.choice = "book"
-        self.accept()
-
-    def _pick(self) -> None:
-        self.choice = "pick"
-        self.accept()
-
-
-class SearchDialog(QDialog):
-    """Search-as-you-type over notes, agendas, goals and mentees; Enter opens the hit."""
-
-    opened = Signal(object)
-
-    def __init__(self, search: SearchService, display_zone: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Search notes, agendas, goals and mentees")
-        self.setAccessibleName("Search")
-        self.service = search
-        layout = QVBoxLayout(self)
-        self.field = QLineEdit()
-        self.field.setPlaceholderText("Search… (words, or the start of a word)")
-        self.field.setAccessibleName("Search text")
-        self.field.setClearButtonEnabled(True)
-        layout.addWidget(self.field)
-        self.model = SearchResultsModel(self)
-        self.model.display_zone = display_zone
-        self.results = QListView()
-        self.results.setAccessibleName("Search results")
-        self.results.setModel(self.model)
-        self.results.setItemDelegate(HtmlDelegate(self.results))
-        self.results.setWordWrap(True)
-        self.results.setAlternatingRowColors(True)
-        layout.addWidget(self.results, 1)
-        self.status = QLabel("Type to search.")
-        self.status.setProperty("role", "subtitle")
-        layout.addWidget(self.status)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(120)
-        self._timer.timeout.connect(self.run_query)
-        self.field.textChanged.connect(lambda _t: self._timer.start())
-        self.field.returnPressed.connect(self.open_current)
-        self.results.activated.connect(lambda idx: self.open_row(idx.row()))
-        down = QShortcut(QKeySequence("Down"), self.field)
-        down.activated.connect(self._focus_results)
-        self._generation = 0
-        self.last_hits: list[SearchHit] = []
-        self.resize(720, 560)
-
-    def _focus_results(self) -> None:
-        self.results.setFocus()
-        if self.model.rowCount() and not self.results.currentIndex().isValid():
-            self.results.setCurrentIndex(self.model.index(0, 0))
-
-    def run_query(self) -> None:
-        query = self.field.text()
-        self._generation += 1
-        generation = self._generation
-        service = self.service
-
-        def work(_control: TaskControl) -> list[SearchHit]:
-            return service.search(query)
-
-        def done(hits: list[SearchHit]) -> None:
-            if generation != self._generation:
-                return  # an older query answered after a newer one was typed
-            self.show_hits(hits, query)
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.status.setText(str(exc) if isinstance(exc, KnownError)
-                                    else "Search failed; see the log.")
-
-        run_task(work, on_success=done, on_error=failed)
-
-    def show_hits(self, hits: list[SearchHit], query: str) -> None:
-        self.last_hits = hits
-        self.model.set_hits(hits)
-        if not query.strip():
-            self.status.setText("Type to search.")
-        elif hits:
-            self.status.setText(f"{len(hits)} results" + (" (top 50)" if len(hits) >= 50
-                                                           else ""))
-            self.results.setCurrentIndex(self.model.index(0, 0))
-        else:
-            self.status.setText(f"Nothing found for “{query.strip()}”.")
-
-    def open_current(self) -> None:
-        idx = self.results.currentIndex()
-        self.open_row(idx.row() if idx.isValid() else 0)
-
-    def open_row(self, row: int) -> None:
-        hit = self.model.hit(row)
-        if hit is None:
-            return
-        self.opened.emit(hit)
-        self.accept()
-
-
-class PrivateCheck(QCheckBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Private", parent)
-        self.setAccessibleName("Private note")
-        self.setToolTip("Private notes never appear in recaps or reports.")
