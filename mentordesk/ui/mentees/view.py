@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from mentordesk.domain import timezones
 from mentordesk.errors import KnownError
 from mentordesk.services.mentee_rows import MenteeRow, has_mentees, health_counts, newly_red
+from mentordesk.ui.actions import make_action
 from mentordesk.ui.context import EVERYTHING, AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.mentees.commands import (
@@ -176,39 +177,29 @@ class MenteesView(ViewPage):
         return self._service
 
     # -- construction --------------------------------------------------------------------
-    def _action(self, icon_name: str, text: str, shortcut: str | QKeySequence.StandardKey,
-                slot: object, *, local: bool = True) -> QAction:
-        action = QAction(icon(icon_name), text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        if local:
-            # Only while the Mentees view has focus: Delete in another view's list must
-            # never delete a mentee.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-        action.triggered.connect(slot)
-        native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        if native:
-            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
-        return action
-
     def _build_actions(self) -> None:
-        self.new_action = self._action("add", "&New Mentee…", QKeySequence.StandardKey.New,
-                                       self.new_mentee, local=False)
+        self.new_action = make_action(self, "&New Mentee…", self.new_mentee,
+                                      shortcut=QKeySequence.StandardKey.New, icon_name="add")
         if self.new_action.shortcut().isEmpty():
             self.new_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.import_action = self._action("import", "&Import Mentees from CSV…", "Ctrl+I",
-                                          self.import_csv, local=False)
-        self.export_action = self._action("export", "E&xport Mentees to CSV…", "Ctrl+Alt+E",
-                                          self.export_csv, local=False)
-        self.edit_action = self._action("edit", "&Open / Edit Mentee…", "Ctrl+O",
-                                        self.edit_current)
-        self.join_action = self._action("video", "&Join Call", "Ctrl+J", self.join_call)
-        self.archive_action = self._action("archive", "&Archive", "Ctrl+Shift+A",
-                                           self.toggle_archive)
-        self.snooze_action = self._action("bell", f"&Snooze for {SNOOZE_DAYS} Days",
-                                          "Ctrl+Shift+S", self.toggle_snooze)
-        self.delete_action = self._action("delete", "&Delete Mentee…", "Ctrl+Del",
-                                          self.delete_current)
+        self.import_action = make_action(self, "&Import Mentees from CSV…", self.import_csv,
+                                         shortcut="Ctrl+I", icon_name="import")
+        self.export_action = make_action(self, "E&xport Mentees to CSV…", self.export_csv,
+                                         shortcut="Ctrl+Alt+E", icon_name="export")
+        # The actions on the selected mentee are local: their keys work only while this view
+        # has focus, so Delete in another view's list never deletes a mentee.
+        self.edit_action = make_action(self, "&Open / Edit Mentee…", self.edit_current,
+                                       shortcut="Ctrl+O", icon_name="edit", local=True)
+        self.join_action = make_action(self, "&Join Call", self.join_call,
+                                       shortcut="Ctrl+J", icon_name="video", local=True)
+        self.archive_action = make_action(self, "&Archive", self.toggle_archive,
+                                          shortcut="Ctrl+Shift+A", icon_name="archive",
+                                          local=True)
+        self.snooze_action = make_action(self, f"&Snooze for {SNOOZE_DAYS} Days",
+                                         self.toggle_snooze, shortcut="Ctrl+Shift+S",
+                                         icon_name="bell", local=True)
+        self.delete_action = make_action(self, "&Delete Mentee…", self.delete_current,
+                                         shortcut="Ctrl+Del", icon_name="delete", local=True)
         self.show_archived_action = QAction("Show A&rchived Mentees", self)
         self.show_archived_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
         self.show_archived_action.setShortcutContext(
