@@ -52,6 +52,17 @@ class Cadence:
 
 DEFAULT_CADENCE = Cadence(2, "weeks")
 
+
+def effective_gaps(cadence: Cadence, target_days: int | None,
+                   max_days: int | None) -> tuple[int, int]:
+    """A mentee's (target, maximum) gap in days: their own overrides where set, else the
+    cadence's defaults. Without its own maximum it is never below the target, so raising
+    only the target cannot make the relationship overdue before it is due."""
+    default_target, default_max = cadence.default_gaps()
+    target = target_days if target_days is not None else default_target
+    maximum = max_days if max_days is not None else max(default_max, target)
+    return target, maximum
+
 _WORDS = {
     "daily": Cadence(1, "days"),
     "weekly": Cadence(1, "weeks"),

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence, CadenceError
+from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence, CadenceError, effective_gaps
 from mentordesk.domain.health import Health, assess, turned_red
 from mentordesk.storage import mentee_list
 
@@ -92,10 +92,7 @@ def row_of(m: mentee_list.MenteeColumns, tags: tuple[str, ...], next_session: da
            now: datetime) -> MenteeRow:
     last_held = m.last_held
     cadence = cadence_of(m.cadence_interval, m.cadence_unit)
-    target, maximum = _default_gaps(cadence)
-    if m.target_gap_days is not None:
-        target = m.target_gap_days
-    maximum = m.max_gap_days if m.max_gap_days is not None else max(maximum, target)
+    target, maximum = effective_gaps(cadence, m.target_gap_days, m.max_gap_days)
     health = assess(now=now, last_held=last_held, added=m.created_at,
                     next_session=next_session, target_gap_days=target,
                     max_gap_days=maximum, snoozed_until=m.snoozed_until)
@@ -125,11 +122,6 @@ def series_next(series: Sequence[mentee_list.SeriesRow], now: datetime) -> dict[
         if hit is not None and (s.mentee_id not in result or hit < result[s.mentee_id]):
             result[s.mentee_id] = hit
     return result
-
-
-@cache
-def _default_gaps(cadence: Cadence) -> tuple[int, int]:
-    return cadence.default_gaps()
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mentordesk.domain import timezones
-from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence
+from mentordesk.domain.cadence import DEFAULT_CADENCE, Cadence, effective_gaps
 from mentordesk.domain.health import Health, Level, assess
 from mentordesk.errors import ValidationError
 from mentordesk.services import mentee_rows
@@ -69,10 +69,7 @@ class MenteeInput:
     resources: tuple[ResourceInput, ...] = ()
 
     def gaps(self) -> tuple[int, int]:
-        target, maximum = self.cadence.default_gaps()
-        target = self.target_gap_days if self.target_gap_days is not None else target
-        maximum = self.max_gap_days if self.max_gap_days is not None else max(maximum, target)
-        return target, maximum
+        return effective_gaps(self.cadence, self.target_gap_days, self.max_gap_days)
 
 
 def is_https_url(text: str) -> bool:

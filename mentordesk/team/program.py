@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from mentordesk.domain.cadence import effective_gaps
 from mentordesk.domain.health import Health, assess
 from mentordesk.domain.recurrence import RecurrenceError, next_occurrence
 from mentordesk.services.mentee_rows import cadence_of
@@ -83,9 +84,9 @@ def program_rows(facts: server.ProgramFacts, now: datetime) -> list[ProgramRow]:
     for (uid, name, mentor, interval, unit, target, maximum, archived, snoozed,
          created) in facts.mentees:
         cadence = cadence_of(int(interval or 2), str(unit or "weeks"))
-        default_target, default_max = cadence.default_gaps()
-        target_days = int(target) if target is not None else default_target
-        max_days = int(maximum) if maximum is not None else max(default_max, target_days)
+        target_days, max_days = effective_gaps(
+            cadence, None if target is None else int(target),
+            None if maximum is None else int(maximum))
         last = facts.last_held.get(uid)
         following = upcoming.get(uid)
         health = assess(now=now, last_held=last, added=created or now,
