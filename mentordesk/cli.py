@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from mentordesk import APP_NAME, version
 from mentordesk.errors import KnownError
 from mentordesk.paths import default_db_path, demo_db_path
+from mentordesk.plurals import counted
 
 if TYPE_CHECKING:
     from mentordesk.startup.helper import SnapshotHelper
@@ -138,8 +139,12 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         db.close()
     out.write(
-        f"Added {summary.mentees} mentees, {summary.goals} goals, {summary.sessions} sessions, "
-        f"{summary.notes} notes and {summary.action_items} action items to {db.path}\n"
+        f"Added {counted(summary.mentees, '{n} mentee', '{n} mentees')}, "
+        f"{counted(summary.goals, '{n} goal', '{n} goals')}, "
+        f"{counted(summary.sessions, '{n} session', '{n} sessions')}, "
+        f"{counted(summary.notes, '{n} note', '{n} notes')} and "
+        f"{counted(summary.action_items, '{n} action item', '{n} action items')} "
+        f"to {db.path}\n"
     )
     return EXIT_OK
 
@@ -233,12 +238,12 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             from mentordesk.services.csv_io import export_mentees_csv
 
             count = export_mentees_csv(db, target)
-            out.write(f"Exported {count} mentees to {target}\n")
+            out.write(f"Exported {counted(count, '{n} mentee', '{n} mentees')} to {target}\n")
         elif suffix == ".ics":
             from mentordesk.services.ics_export import export_ics
 
             count = export_ics(db, target)
-            out.write(f"Exported {count} sessions to {target}\n")
+            out.write(f"Exported {counted(count, '{n} session', '{n} sessions')} to {target}\n")
         else:
             from mentordesk.services.reports import export_report
             from mentordesk.ui.pdf_export import render_markdown_pdf  # Qt: only for reports

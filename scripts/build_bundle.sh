@@ -50,7 +50,7 @@ APP="$OUT/mentordesk/mentordesk"
 INTERNAL="$OUT/mentordesk/_internal"
 for need in googleapiclient/discovery_cache/documents/calendar.v3.json \
             mentordesk/resources/styles/app.qss mentordesk/resources/icons/app.svg \
-            mentordesk/resources/mentordesk.desktop \
+            mentordesk/resources/mentordesk.desktop mentordesk/resources/translations/mentordesk_en.qm \
             mentordesk/storage/migrations/env.py; do
   [ -f "$INTERNAL/$need" ] || { echo "missing from the bundle: $need" >&2; exit 1; }
 done

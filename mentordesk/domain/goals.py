@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from mentordesk.plurals import counted
+
 
 class ColumnKind(enum.StrEnum):
     """The built-in board columns (``BoardColumn.status_key``; a column the mentor added
@@ -63,7 +65,8 @@ def progress(
         if milestones_total == 0:
             return Progress(None, "No milestones yet")
         pct = round(100 * milestones_done / milestones_total)
-        return Progress(pct, f"{milestones_done} of {milestones_total} milestones")
+        return Progress(pct, counted(milestones_total, f"{milestones_done} of {{n}} milestone",
+                                     f"{milestones_done} of {{n}} milestones"))
     if mode == ProgressMode.MEASURE:
         if not target_value or target_value <= 0:
             return Progress(None, "No target set")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, CadenceError, parse_cadence
 from mentordesk.errors import KnownError
+from mentordesk.plurals import counted
 from mentordesk.services.atomic_file import write_atomically
 from mentordesk.services.mentees import MenteeInput, split_tags, validate
 from mentordesk.storage import mentee_list
@@ -81,24 +82,22 @@ class ImportReport:
         name = self.path.name
         if self.problems and not self.skipped_invalid:
             lines.append(f"Nothing was imported from {name}: "
-                         f"{_plural(len(self.problems), 'row')} "
-                         f"{'is' if len(self.problems) == 1 else 'are'} invalid. Fix "
-                         f"{'it' if len(self.problems) == 1 else 'them'} and import again, "
+                         + counted(len(self.problems), "{n} row is invalid. Fix it",
+                                   "{n} rows are invalid. Fix them")
+                         + " and import again, "
                          "or use --skip-invalid to import the valid rows.")
         else:
-            lines.append(f"Imported {self.imported} of {_plural(self.rows, 'row')} from {name}: "
+            rows = counted(self.rows, "{n} row", "{n} rows")
+            lines.append(f"Imported {self.imported} of {rows} from {name}: "
                          f"{self.created} new, {self.updated} updated.")
             if self.problems:
-                lines.append(f"Skipped {_plural(len(self.problems), 'invalid row')}:")
+                skipped = counted(len(self.problems), "{n} invalid row", "{n} invalid rows")
+                lines.append(f"Skipped {skipped}:")
         for problem in self.problems:
             lines.append(f"  line {problem.line}: {problem.reason}")
         for warning in self.warnings:
             lines.append(f"  warning: {warning}")
         return "\n".join(lines)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV

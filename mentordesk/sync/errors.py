@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mentordesk.errors import KnownError
+from mentordesk.plurals import counted
 
 
 class SyncError(KnownError):
@@ -34,14 +35,17 @@ class AuthRevoked(SyncError):
     def __init__(self, pending: int) -> None:
         super().__init__(
             "Google access was revoked or has expired.",
-            hint=f"Reconnect Google; {pending} queued change(s) are kept and will be sent then.",
+            hint=counted(pending, "Reconnect Google; {n} queued change is kept and will be sent "
+                         "then.", "Reconnect Google; {n} queued changes are kept and "
+                         "will be sent then."),
         )
         self.pending = pending
 
 
 class Offline(SyncError):
     def __init__(self, pending: int, detail: str = "") -> None:
-        super().__init__(f"Offline — {pending} change(s) queued.",
+        super().__init__(counted(pending, "Offline — {n} change queued.",
+                                 "Offline — {n} changes queued."),
                          hint="They will be sent at the next sync.")
         self.pending = pending
         self.detail = detail
@@ -53,8 +57,9 @@ class NetworkLogin(Offline):
     def __init__(self, pending: int) -> None:
         super().__init__(pending, "login page")
         self.message = "A web page answered instead of Google Calendar."
-        self.hint = (f"Sign in to this network (hotel, café or train Wi-Fi) in your browser, "
-                     f"then sync again; {pending} change(s) stay queued.")
+        self.hint = ("Sign in to this network (hotel, café or train Wi-Fi) in your browser, "
+                     "then sync again; "
+                     + counted(pending, "{n} change stays queued.", "{n} changes stay queued."))
 
 
 class ServiceTrouble(SyncError):
@@ -62,7 +67,8 @@ class ServiceTrouble(SyncError):
 
     def __init__(self, pending: int) -> None:
         super().__init__("Google Calendar is not responding properly right now.",
-                         hint=f"{pending} change(s) stay queued; the next sync retries.")
+                         hint=counted(pending, "{n} change stays queued; the next sync retries.",
+                                      "{n} changes stay queued; the next sync retries."))
         self.pending = pending
 
 

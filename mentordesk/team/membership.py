@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, text
 
+from mentordesk.plurals import counted
 from mentordesk.storage import team_local as local
 from mentordesk.storage import team_server as server
 from mentordesk.storage.database import Database
@@ -376,17 +377,21 @@ def status(db: Database, *, check_server: bool = True) -> str:
         except TeamError as exc:
             state = str(exc)
     if state == "offline":
-        lines.append(f"Team: offline, {waiting} changes waiting")
+        lines.append(counted(waiting, "Team: offline, {n} change waiting",
+                             "Team: offline, {n} changes waiting"))
     elif state == "online":
-        lines.append(f"Team: online, {waiting} changes waiting")
+        lines.append(counted(waiting, "Team: online, {n} change waiting",
+                             "Team: online, {n} changes waiting"))
     else:
         lines.append(state)
     lines.append(f"Last sync: {last or 'never'}")
     if refused:
-        lines.append(f"{refused} changes were refused by the server (kept in this file)")
+        lines.append(counted(refused, "{n} change was refused by the server (kept in this file)",
+                             "{n} changes were refused by the server (kept in this file)"))
     if parked:
-        lines.append(f"{parked} unsent changes of mentees moved to other mentors are kept "
-                     "aside in this file")
+        lines.append(counted(parked, "{n} unsent change of a mentee moved to another mentor is "
+                             "kept aside in this file", "{n} unsent changes of mentees moved "
+                             "to other mentors are kept aside in this file"))
     return "\n".join(lines)
 
 

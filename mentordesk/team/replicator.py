@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
+from mentordesk.plurals import counted
 from mentordesk.storage import team_local as local
 from mentordesk.storage import team_server as server
 from mentordesk.storage.database import Database
@@ -65,7 +66,8 @@ class RoundSummary:
     def line(self) -> str:
         text = f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}"
         if self.removed:
-            text += f", {self.removed} mentees moved to other mentors"
+            text += counted(self.removed, ", {n} mentee moved to another mentor",
+                            ", {n} mentees moved to other mentors")
         if self.refused:
             text += f", {self.refused} refused by the server"
         if self.pending:
