@@ -9,6 +9,7 @@ never waits on the database.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
@@ -17,7 +18,6 @@ from PySide6.QtGui import (
     QFocusEvent,
     QHideEvent,
     QKeyEvent,
-    QKeySequence,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -46,6 +46,7 @@ from mentordesk.errors import KnownError
 from mentordesk.services import goals
 from mentordesk.services.goals import Board as BoardData
 from mentordesk.services.goals import BoardCard, ColumnInfo, FilterChoices, GoalDetails
+from mentordesk.ui.actions import make_action
 from mentordesk.ui.board.controller import BoardController
 from mentordesk.ui.board.delegates import CardDelegate
 from mentordesk.ui.board.editor import GoalEditor
@@ -219,38 +220,29 @@ class BoardView(ViewPage):
         QTimer.singleShot(1500, self, self._preload)
 
     # -- building ----------------------------------------------------------------------
-    def _action(self, text: str, icon_name: str | None, key: str, slot: object,
-                tip: str = "") -> QAction:
-        action = QAction(icon(icon_name) if icon_name else icon("goal"), text, self)
-        action.setShortcut(QKeySequence(key))
-        # Only while the board has focus: the same keys mean other things in other views.
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        if tip:
-            action.setToolTip(tip)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.new_action = self._action("&New Goal…", "goal-add", "Ctrl+G", self.new_goal)
+        def action(text: str, icon_name: str, key: str, slot: Callable[[], object]) -> QAction:
+            # Only while the board has focus: the same keys mean other things in other views.
+            return make_action(self, text, slot, shortcut=key, icon_name=icon_name, local=True)
+
+        self.new_action = action("&New Goal…", "goal-add", "Ctrl+G", self.new_goal)
+        # New Goal works from anywhere in the window, like New Mentee.
         self.new_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.new_action.setProperty("iconName", "goal-add")
-        self.edit_action = self._action("&Edit Goal…", "edit", "Ctrl+E", self.edit_current)
-        self.delete_action = self._action("&Delete Goal", "delete", "Del", self.delete_current)
-        self.move_left_action = self._action("Move &Left", None, "Ctrl+Shift+Left",
-                                             lambda: self.move_current(-1, 0))
-        self.move_right_action = self._action("Move &Right", "forward", "Ctrl+Shift+Right",
-                                              lambda: self.move_current(1, 0))
-        self.move_up_action = self._action("Move &Up", "arrow-up", "Ctrl+Shift+Up",
-                                           lambda: self.move_current(0, -1))
-        self.move_down_action = self._action("Move Do&wn", "arrow-down", "Ctrl+Shift+Down",
-                                             lambda: self.move_current(0, 1))
-        self.add_column_action = self._action("&Add Column…", "add", "Ctrl+Alt+C",
-                                              self.add_column)
-        self.rename_column_action = self._action("Re&name Column…", "edit", "Ctrl+Alt+R",
-                                                 self.rename_current_column)
-        self.delete_column_action = self._action("Delete &Column", "delete", "Ctrl+Alt+D",
-                                                 self.delete_current_column)
+        self.edit_action = action("&Edit Goal…", "edit", "Ctrl+E", self.edit_current)
+        self.delete_action = action("&Delete Goal", "delete", "Del", self.delete_current)
+        self.move_left_action = action("Move &Left", "back", "Ctrl+Shift+Left",
+                                       lambda: self.move_current(-1, 0))
+        self.move_right_action = action("Move &Right", "forward", "Ctrl+Shift+Right",
+                                        lambda: self.move_current(1, 0))
+        self.move_up_action = action("Move &Up", "arrow-up", "Ctrl+Shift+Up",
+                                     lambda: self.move_current(0, -1))
+        self.move_down_action = action("Move Do&wn", "arrow-down", "Ctrl+Shift+Down",
+                                       lambda: self.move_current(0, 1))
+        self.add_column_action = action("&Add Column…", "add", "Ctrl+Alt+C", self.add_column)
+        self.rename_column_action = action("Re&name Column…", "edit", "Ctrl+Alt+R",
+                                           self.rename_current_column)
+        self.delete_column_action = action("Delete &Column", "delete", "Ctrl+Alt+D",
+                                           self.delete_current_column)
         self.card_actions = [self.edit_action, self.delete_action, self.move_left_action,
                              self.move_right_action, self.move_up_action,
                              self.move_down_action]
