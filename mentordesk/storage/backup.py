@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from mentordesk.errors import DatabaseOpenError
 from mentordesk.paths import backup_dir_for, private_dir
+
+# storage.database imports this module (its open checks offer these backups): its file
+# check is imported inside the restore that uses it, which breaks the cycle.
 
 KEEP_BACKUPS = 10
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-(?P<reason>[a-z-]+)\.sqlite3$")
@@ -207,9 +211,6 @@ def _check_candidate(backup: Path) -> None:
     MentorDesk's, a schema this version knows, sound), and that it holds MentorDesk data:
     restoring an empty or foreign file used to say "Restored" and leave a file the app
     then refused."""
-    import sqlite3 as _sqlite3
-
-    from mentordesk.errors import DatabaseOpenError
     from mentordesk.storage.database import inspect_file
 
     try:
@@ -220,7 +221,7 @@ def _check_candidate(backup: Path) -> None:
         revision = inspect_file(backup)
     except DatabaseOpenError as exc:
         raise BackupError(f"{backup.name} cannot be restored: {exc.message}") from exc
-    except (OSError, _sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"{backup.name} cannot be read: {exc}") from exc
     if revision is None:
         raise BackupError(f"{backup.name} holds no MentorDesk data (it is empty).")

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,9 +34,10 @@ from mentordesk.storage import backup
 from mentordesk.storage.migrations import HEAD, KNOWN_REVISIONS
 from mentordesk.storage.raw_reader import BUSY_TIMEOUT_MS, read_transaction
 
-# SQLAlchemy is imported only when the first unit of work starts (it costs ~0.3 s here):
-# opening an up-to-date file and reading the start-up list need only the sqlite3 module,
-# so the window paints and the mentee list fills before that import.
+# SQLAlchemy and the models are imported only when the first unit of work starts (~0.3 s
+# here), Alembic only when a migration is due: opening an up-to-date file and reading the
+# start-up list need only the sqlite3 module, so the window paints and the mentee list
+# fills before those imports.
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.exc import OperationalError
@@ -180,10 +182,7 @@ def _protect(path: Path) -> None:
 
 
 def run_migrations(path: Path, target: str = "head") -> None:
-    """Upgrade ``path`` to ``target`` (the packaged head by default).
-
-    Imports Alembic only when called: most starts need no migration and skip its import.
-    """
+    """Upgrade ``path`` to ``target`` (the packaged head by default)."""
     from alembic import command
     from alembic.config import Config
 
@@ -552,8 +551,6 @@ def _read_only_location(path: Path) -> str | None:
 def check_usable(path: Path) -> None:
     """Refuse, before touching it, what cannot be a database file for us: a folder, a
     device, a FIFO or socket, or a file its owner made read-only (``path`` resolved)."""
-    import stat
-
     try:
         info = path.stat()
     except FileNotFoundError:

@@ -32,6 +32,11 @@ from pathlib import Path
 
 from mentordesk.errors import KnownError
 
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
+
 APP = "app"
 SYNC = "sync"
 POLL_SECONDS = 0.05
@@ -75,15 +80,11 @@ def _open_lock_file(path: Path) -> int:
 
 def _try_lock(fd: int) -> bool:
     if sys.platform == "win32":
-        import msvcrt
-
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-    import fcntl
-
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -95,14 +96,10 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     if sys.platform == "win32":
-        import msvcrt
-
         os.lseek(fd, 0, os.SEEK_SET)
         with contextlib.suppress(OSError):
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
-    import fcntl
-
     with contextlib.suppress(OSError):
         fcntl.flock(fd, fcntl.LOCK_UN)
 

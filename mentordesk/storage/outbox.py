@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -84,6 +84,4 @@ def enqueue_session_change(db: OrmSession, row: SessionRow, *, deleted: bool = F
 
 
 def pending_count(db: OrmSession) -> int:
-    from sqlalchemy import func
-
     return int(db.scalar(select(func.count()).select_from(OutboxEntry)) or 0)

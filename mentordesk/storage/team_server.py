@@ -33,6 +33,9 @@ from mentordesk.storage.team_tables import (
     TableSpec,
 )
 
+# Alembic (~0.1 s) is imported by ``migrate`` alone, which only ``mentordesk team init`` runs:
+# every app start loads this module (the Team button asks whether the desk is in a team).
+
 MENTOR_GROUP = "mentordesk_mentor"
 COORDINATOR_GROUP = "mentordesk_coordinator"
 NOTIFY_CHANNEL = "mentordesk_team"

@@ -6,6 +6,7 @@ Create Date: 2026-11-24 22:48:04.004784
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -323,8 +324,6 @@ def upgrade() -> None:
 
 
 def _seed_board_columns() -> None:
-    from datetime import UTC, datetime
-
     columns = sa.table(
         "board_columns",
         sa.column("name", sa.String),
