@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from mentordesk.domain.goals import progress
+from mentordesk.domain.goals import ProgressMode, format_number, progress, target_text
+from mentordesk.domain.markdown import hard_line_breaks
 from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
 from mentordesk.services.atomic_file import write_atomically
@@ -57,7 +58,22 @@ def _indent(text: str) -> str:
         if line.startswith("#"):
             line = "###" + line
         out.append(line)
-    return "\n".join(out)
+    # Typed one point per line: each stays on its own line in the report.
+    return hard_line_breaks("\n".join(out))
+
+
+def _target(target_value: float | None, target_unit: str, current_value: float | None,
+            mode: str) -> str:
+    """'3 case studies, now 1 (33 %)'; empty when the goal has no measurable target."""
+    target = target_text(target_value, target_unit)
+    if not target:
+        return ""
+    if not target_value or target_value <= 0 or (current_value is None
+                                                 and mode != ProgressMode.MEASURE):
+        return target
+    now = current_value or 0.0
+    share = max(0, min(100, round(100 * now / target_value)))
+    return f"{target}, now {format_number(now)} ({share} %)"
 
 
 def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None) -> str:
@@ -84,7 +100,7 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
         titles = {g.id: g.title for g in goals}
 
         lines = [f"# Progress report: {mentee.name}", "",
-                 f"_Written {now.astimezone(tz):%d %B %Y} · {zone_note}_", ""]
+                 f"Written {now.astimezone(tz):%d %B %Y} · {zone_note}", ""]
         lines += ["## Goals", ""]
         if not goals:
             lines += ["No goals yet.", ""]
@@ -102,8 +118,12 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
             lines.append(f"**Status:** {status} · **Progress:** {pct} ({p.label})"
                          + (f" · **Due:** {g.due_date:%d %b %Y}" if g.due_date else ""))
             lines.append("")
+            target = _target(g.target_value, g.target_unit or "", g.current_value,
+                             g.progress_mode)
+            if target:
+                lines += [f"**Target:** {target}", ""]
             if g.description.strip():
-                lines += [g.description.strip(), ""]
+                lines += [hard_line_breaks(g.description.strip()), ""]
             for m in g.milestones:
                 lines.append(f"- [{'x' if m.done else ' '}] {m.title}")
             if g.milestones:
@@ -112,7 +132,7 @@ def report_markdown(db: Database, mentee_id: int, *, now: datetime | None = None
         lines += ["## Open action items", ""]
         if open_actions:
             for a in open_actions:
-                goal = f" _(goal: {titles[a.goal_id]})_" if a.goal_id in titles else ""
+                goal = f" *(goal: {titles[a.goal_id]})*" if a.goal_id in titles else ""
                 lines.append(f"- [ ] {a.text}{goal}")
         else:
             lines.append("None — all caught up.")

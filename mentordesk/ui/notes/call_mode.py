@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from mentordesk.services.sessions import SessionRecord
 from mentordesk.ui.notes.call_window import CallWindow
+
+# Where the mentor last left the call window (its frame, in screen coordinates).
+GEOMETRY_KEY = "callWindow/geometry"
+# A window manager frames a new window a moment after it is shown: place it again then.
+REPLACE_AFTER_MS = 150
 
 
 def format_timer(seconds: int) -> str:
@@ -25,8 +30,10 @@ class CallMode(QObject):
 
     def __init__(self, view: QWidget, timer_label: QLabel, editor: QPlainTextEdit,
                  give_back_editor: Callable[[], None],
-                 current: Callable[[], SessionRecord | None]) -> None:
+                 current: Callable[[], SessionRecord | None],
+                 settings: QSettings | None = None) -> None:
         super().__init__(view)
+        self.settings = settings
         self.view = view
         self.timer_label = timer_label
         self.editor = editor
@@ -67,12 +74,27 @@ class CallMode(QObject):
         self.window = window
         window.hold(self.editor)
         self.update_timer()
-        window.show()
         main = self.view.window()
+        self._place(window, main)
+        window.show()
+        self._place(window, main)
+        QTimer.singleShot(REPLACE_AFTER_MS, window, lambda: self._place(window, main))
         if main is not window:
             main.showMinimized()
         window.raise_()
         window.activateWindow()
+
+    def _place(self, window: CallWindow, main: QWidget) -> None:
+        """Inside the free area of the screen the main window is on (it opened partly
+        below the screen where the window manager put it)."""
+        screen = main.screen()
+        if screen is None or window is not self.window:
+            return
+        window.place(screen.availableGeometry(), self._remembered())
+
+    def _remembered(self) -> QRect | None:
+        value = self.settings.value(GEOMETRY_KEY) if self.settings is not None else None
+        return value if isinstance(value, QRect) and value.isValid() else None
 
     def leave(self) -> None:
         if self.window is not None:
@@ -83,6 +105,8 @@ class CallMode(QObject):
         if window is None:
             return
         self.window = None
+        if self.settings is not None:
+            self.settings.setValue(GEOMETRY_KEY, window.frameGeometry())
         self._give_back_editor()
         main = self.view.window()
         if main.isMinimized():

@@ -6,7 +6,7 @@ untouched) and gives it back when closed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,7 +19,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mentordesk.domain.markdown import hard_line_breaks
 from mentordesk.ui.resources import icon
+
+# Space kept between the call window and the edges of the screen's free area.
+SCREEN_MARGIN = 16
+DEFAULT_SIZE = QSize(420, 640)
+
+
+def placement(available: QRect, frame: QSize, remembered: QRect | None = None,
+              margin: int = SCREEN_MARGIN) -> QRect:
+    """Where the call window's frame goes: ``remembered`` (where the mentor left it) moved
+    inside ``available`` when most of it is still on that screen, else the top-right
+    corner; never larger than ``available`` less the margins, never past its edges."""
+    room = available.adjusted(margin, margin, -margin, -margin)
+    if room.width() <= 0 or room.height() <= 0:
+        room = QRect(available)
+    size = (remembered.size() if remembered is not None else frame).boundedTo(room.size())
+    if remembered is not None and _mostly_inside(remembered, available):
+        left = min(max(remembered.left(), room.left()), room.right() - size.width() + 1)
+        top = min(max(remembered.top(), room.top()), room.bottom() - size.height() + 1)
+        return QRect(QPoint(left, top), size)
+    return QRect(QPoint(room.right() - size.width() + 1, room.top()), size)
+
+
+def _mostly_inside(rect: QRect, available: QRect) -> bool:
+    shown = rect.intersected(available)
+    return 2 * shown.width() * shown.height() >= rect.width() * rect.height()
 
 
 class CallWindow(QWidget):
@@ -50,7 +76,8 @@ class CallWindow(QWidget):
         layout.addLayout(head)
         self.agenda = QTextBrowser()
         self.agenda.setAccessibleName("Agenda")
-        self.agenda.setMarkdown(agenda_markdown)
+        # Topics are typed one per line: keep them on their lines.
+        self.agenda.setMarkdown(hard_line_breaks(agenda_markdown))
         self.agenda.setMaximumHeight(130)
         layout.addWidget(self.agenda)
         self.editor_slot = QVBoxLayout()
@@ -69,7 +96,18 @@ class CallWindow(QWidget):
         layout.addLayout(row)
         leave = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
         leave.activated.connect(self.close)
-        self.resize(420, 640)
+        self.resize(DEFAULT_SIZE)
+
+    def place(self, available: QRect, remembered: QRect | None = None) -> None:
+        """Put the whole window, frame included, inside ``available`` (a screen's free
+        area). The frame's size is known once the window is shown; before that it is
+        taken as none, and the caller places the window again after showing it."""
+        frame = self.frameGeometry()
+        extra = frame.size() - self.geometry().size()
+        wanted = placement(available, self.size() + extra, remembered)
+        self.resize(wanted.size() - extra)
+        # move() places the frame's top-left corner for a top-level window.
+        self.move(wanted.topLeft())
 
     def hold(self, editor: QPlainTextEdit) -> None:
         self.editor_slot.addWidget(editor)

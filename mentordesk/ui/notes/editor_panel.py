@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mentordesk.domain.markdown import hard_line_breaks
 from mentordesk.services.notes import MAX_NOTE_CHARS
 from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
 from mentordesk.ui.notes.conflict_bar import ConflictBar
@@ -101,7 +102,8 @@ class NoteEditorPanel(QWidget):
                 f"The live preview pauses for notes over {PREVIEW_LIMIT:,} characters, so "
                 "that typing stays instant. The note itself is saved as usual.")
             return
-        self.preview.setMarkdown(self.editor.toPlainText())
+        # A mentor's newline is a line break, not the space Markdown makes of it.
+        self.preview.setMarkdown(hard_line_breaks(self.editor.toPlainText()))
 
     def show_limit(self, message: str) -> None:
         self.limit_banner.setText(message)
@@ -127,16 +129,6 @@ class NoteEditorPanel(QWidget):
             self.editor.setTextCursor(user)
         self.conflict_banner.setText(message)
         self.conflict_banner.show()
-
-    def find_words(self, words: str) -> None:
-        """Put the cursor on the first of ``words`` found in the note (a search hit)."""
-        for word in words.split():
-            cursor = self.editor.document().find(word.rstrip("*"), 0)
-            if not cursor.isNull():
-                self.editor.setTextCursor(cursor)
-                self.editor.centerCursor()
-                self.editor.setFocus()
-                return
 
     def replace_line(self, cursor: QTextCursor, text: str) -> None:
         """Replace the line under ``cursor`` (a line command) with ``text``."""

@@ -66,11 +66,14 @@ from mentordesk.ui.notes.call_mode import CallMode
 from mentordesk.ui.notes.call_window import CallWindow
 from mentordesk.ui.notes.controller import NotesController
 from mentordesk.ui.notes.editor_panel import NoteEditorPanel
+from mentordesk.ui.notes.find_match import MatchMarker, find_first
+from mentordesk.ui.notes.reopen import LastSession, mentee_session
 from mentordesk.ui.notes.schedule_dialog import ScheduleDialog
 from mentordesk.ui.notes.search_dialog import SearchDialog
 from mentordesk.ui.notes.session_list import SessionListPanel, Wanted
 from mentordesk.ui.notes.wrap_up import confirm_held_early, wrap_up
 from mentordesk.ui.resources import icon
+from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
 from mentordesk.ui.widgets.empty_state import EmptyState
 
@@ -92,12 +95,14 @@ class NotesView(ViewPage):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.controller = NotesController(context, self)
+        self.last_session = LastSession(context.settings, context.db.path)
         self.controller.status.connect(self._set_save_state)
         self.sessions = self.controller.sessions
         self.notes = self.controller.notes
         self.search_service = SearchService(context.db)
         self.mentor_zone = mentor_zone()
-        self._pending_find: str = ""
+        # A mentee picked in another view while this one was hidden: show their session.
+        self._follow: int | None = None
         self._agenda: Agenda | None = None
         self.saver = SaveWorker(self)
         worker = self.saver
@@ -126,9 +131,12 @@ class NotesView(ViewPage):
         self.agenda_autosave.bind_on_edit = self._ensure_agenda
         self.call_mode = CallMode(self, self.timer_label, self.editor,
                                   self.editor_panel.take_editor_back,
-                                  lambda: self.controller.current)
+                                  lambda: self.controller.current, context.settings)
         self.editor.installEventFilter(self)
+        self.note_marker = MatchMarker(self.editor)
+        self.agenda_marker = MatchMarker(self.agenda_edit)
         context.bus.changed.connect(self._on_changed)
+        context.bus.mentee_selected.connect(self._mentee_picked)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.applicationStateChanged.connect(self._app_state_changed)
@@ -345,6 +353,7 @@ class NotesView(ViewPage):
         if not self.session_list.listed:
             self.refresh()
         self._update_actions()
+        self._arrive()
 
     # -- the session list --------------------------------------------------------------
     def refresh(self) -> None:
@@ -361,6 +370,7 @@ class NotesView(ViewPage):
 
     def _row_made(self, row_id: int) -> None:
         self.session_list.pending_select = (row_id, None)
+        self.last_session.remember(SessionRef(row_id))
 
     def _join_from_list(self, rec: SessionRecord) -> None:
         self.open_session(rec)
@@ -386,18 +396,60 @@ class NotesView(ViewPage):
             self.flush()
         self._show_session(rec)
 
-    def open_ref(self, ref: SessionRef, find: str = "") -> None:
+    def open_ref(self, ref: SessionRef) -> None:
         """Open a session by reference (search hits), loading it directly."""
         try:
             rec = self.sessions.get(ref)
         except KnownError as exc:
             show_known_error(self, exc)
             return
-        self._pending_find = find
+        self._open_and_select(rec)
+
+    def _open_and_select(self, rec: SessionRecord) -> None:
         self.open_session(rec)
-        idx = self.session_model.find(ref.session_id, ref.occurrence_utc)
+        idx = self.session_model.find(rec.ref.session_id, rec.ref.occurrence_utc)
         if idx.isValid():
             self.session_list.select_quietly(idx)
+
+    # -- coming back: the last session, or the mentee picked elsewhere ------------------
+    def _mentee_picked(self, mentee_id: int) -> None:
+        # While this view is shown the pick came from it (a search hit) or is none.
+        if mentee_id >= 0 and not self.isVisible():
+            self._follow = mentee_id
+
+    def _arrive(self) -> None:
+        """Shown: open the session of the mentee picked meanwhile (their next, else their
+        latest), or, with nothing open, the session shown last (also after a restart)."""
+        follow, self._follow = self._follow, None
+        rec = self.current
+        if follow is not None and (rec is None or rec.mentee_id != follow):
+            sessions = self.sessions
+            self._open_found(lambda: mentee_session(sessions, follow))
+        elif rec is None:
+            ref = self.last_session.recall()
+            if ref is not None:
+                sessions = self.sessions
+                self._open_found(lambda: sessions.get(ref))
+
+    def _open_found(self, find: Callable[[], SessionRecord | None]) -> None:
+        """Open what ``find`` finds (in the background), unless the mentor opened a
+        session meanwhile."""
+        before = self.current.ref if self.current is not None else None
+
+        def work(_control: TaskControl) -> SessionRecord | None:
+            try:
+                return find()
+            except KnownError:
+                return None  # gone since: the view stays as it is
+
+        def done(found: SessionRecord | None) -> None:
+            now = self.current.ref if self.current is not None else None
+            if found is not None and now == before:
+                self._open_and_select(found)
+
+        run_task(work, on_success=done,
+                 on_error=lambda exc: log.error("finding a session to open failed",
+                                                exc_info=exc))
 
     def _show_session(self, rec: SessionRecord | None) -> None:
         self.controller.open(rec)
@@ -450,9 +502,7 @@ class NotesView(ViewPage):
         self.editor_panel.update_preview()
         self.call_mode.follow(rec)
         self.save_label.setText("Not saved yet" if queued else "")
-        if self._pending_find:
-            self.editor_panel.find_words(self._pending_find)
-            self._pending_find = ""
+        self.last_session.remember(SessionRef(row_id) if row_id is not None else rec.ref)
 
     def _note_saver(self, session_id: int, note_id: int | None, loaded: str) -> NoteSaver:
         saver = self._note_savers.get(session_id)
@@ -802,18 +852,30 @@ class NotesView(ViewPage):
         dialog.field.setFocus()
 
     def open_hit(self, hit: SearchHit) -> None:
-        words = " ".join(dict.fromkeys(hit.highlighted_words()))
+        words = list(dict.fromkeys(hit.highlighted_words()))
         if hit.kind in ("note", "agenda") and hit.session_id is not None:
             self.context.bus.show_view.emit(self.view_id)
-            self.open_ref(SessionRef(hit.session_id), find=words if hit.kind == "note" else "")
-            if hit.kind == "agenda":
-                self.agenda_edit.setFocus()
-                cursor = self.agenda_edit.document().find(words.split()[0]) if words else None
-                if cursor is not None and not cursor.isNull():
-                    self.agenda_edit.setTextCursor(cursor)
+            self.open_ref(SessionRef(hit.session_id))
+            if self.row_id == hit.session_id:
+                self.show_match(words, agenda_first=hit.kind == "agenda")
         elif hit.mentee_id is not None:
             self.context.select_mentee(hit.mentee_id)
             self.context.bus.show_view.emit("board" if hit.kind == "goal" else "mentees")
+
+    def show_match(self, words: list[str], *, agenda_first: bool = False) -> None:
+        """Select, mark and scroll to the first matched word: in the note or the agenda
+        (the hit's own first), else in the action item that holds it."""
+        markers = [self.note_marker, self.agenda_marker]
+        for marker in reversed(markers) if agenda_first else markers:
+            if marker.show(words):
+                return
+        for row, item in enumerate(self.actions_model.items()):
+            if find_first(item.text, words) is not None:
+                index = self.actions_model.index(row, 0)
+                self.actions_list.setCurrentIndex(index)
+                self.actions_list.scrollTo(index)
+                self.actions_list.setFocus()
+                return
 
     # -- reports -----------------------------------------------------------------------
     def export_report(self) -> None:
