@@ -6,6 +6,10 @@ in the Mentees view). Driven with real keys and clicks through the desk window."
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt, QThreadPool
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPlainTextEdit
@@ -26,13 +30,17 @@ from mentordesk.services.goals import GoalDraft
 from mentordesk.services.notes import NoteService
 from mentordesk.services.reports import export_report, report_markdown
 from mentordesk.services.sessions import SessionDraft, SessionRecord, SessionService
+from mentordesk.ui.main_window import MainWindow
+from mentordesk.ui.mentees.view import MenteesView
+from mentordesk.ui.notes.call_window import SCREEN_MARGIN, placement
 from mentordesk.ui.notes.search_dialog import SearchDialog
 from mentordesk.ui.notes.view import NotesView
 from mentordesk.ui.pdf_export import render_markdown_pdf
-from tests.usability.conftest import Desk, open_window
+from tests.usability.conftest import Desk, add_mentee, open_window
 from tests.usability.helpers import click, press
 
 BERLIN = "Europe/Berlin"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def held_session(desk: Desk, mentee: int, days_ago: int, title: str,
@@ -311,3 +319,140 @@ def test_breaks_change_only_where_lines_end(blocks: list[tuple[str, list[str]]],
 
 def lines_of_doc(markdown: str) -> list[str]:
     return [" ".join(x.split()) for x in rendered_lines(markdown)]
+
+
+# -- the call window stays on the screen ---------------------------------------------------
+
+SCREENS = {"screens": [
+    {"name": "left", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96,
+     "logicalBaseDpi": 96, "dpr": 1},
+    {"name": "right", "x": 1280, "y": 0, "width": 1024, "height": 600, "logicalDpi": 96,
+     "logicalBaseDpi": 96, "dpr": 1}]}
+
+
+def test_the_call_window_opens_inside_the_main_windows_screen(tmp_path: Path) -> None:
+    """Two screens (a child process: the platform reads its screens at start-up); the main
+    window low on the smaller one; call mode opened twice with Ctrl+Shift+M, the second
+    time after the mentor dragged the window partly below the screen."""
+    config = tmp_path / "screens.json"
+    config.write_text(json.dumps(SCREENS), encoding="utf-8")
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+               TZ="Europe/Berlin", HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "tests.usability.call_window_child",
+                           str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    lines = [x for x in done.stdout.splitlines() if x.startswith("CALL-WINDOW ")]
+    assert done.returncode == 0 and lines, done.stderr[-3000:]
+    report = json.loads(lines[-1].removeprefix("CALL-WINDOW "))
+    assert report["main_screen"] == "right"
+    free = QRect(*report["free"])
+    first, second = report["runs"]
+    for run in (first, second):
+        assert run["screen"] == "right"
+        assert free.contains(QRect(*run["frame"])), run
+    # First time: the top-right corner; then where the mentor left it, moved back inside.
+    assert QRect(*first["frame"]).right() == free.right() - SCREEN_MARGIN
+    assert QRect(*second["frame"]).left() == QRect(*first["dragged"]).left()
+
+
+_RECTS = st.builds(QRect, st.integers(-3000, 3000), st.integers(-3000, 3000),
+                   st.integers(1, 4000), st.integers(1, 3000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(available=st.builds(QRect, st.integers(-2000, 2000), st.integers(-2000, 2000),
+                           st.integers(200, 4000), st.integers(200, 3000)),
+       frame=st.builds(QSize, st.integers(1, 3000), st.integers(1, 3000)),
+       remembered=st.none() | _RECTS)
+def test_the_call_window_placement_is_always_inside(available: QRect, frame: QSize,
+                                                    remembered: QRect | None) -> None:
+    placed = placement(available, frame, remembered)
+    assert available.contains(placed)
+    assert placed.width() <= frame.width() or remembered is not None
+
+
+# -- Notes comes back to the session it showed, or the mentee picked -------------------------
+
+def pick_mentee(qtbot: QtBot, window: MainWindow, mentee_id: int) -> None:
+    """A click on the mentee's row in the Mentees view."""
+    view = window.ensure_view("mentees")
+    assert isinstance(view, MenteesView)
+    qtbot.waitUntil(lambda: view.loaded, timeout=5000)
+    index = view.proxy.index_of(mentee_id)
+    assert index.isValid()
+    click(view.table.viewport(), view.table.visualRect(index).center())
+    qtbot.waitUntil(lambda: window.context.selected_mentee_id == mentee_id)
+
+
+def show_notes(qtbot: QtBot, window: MainWindow) -> NotesView:
+    """Ctrl+3, the Notes entry of the sidebar and the View menu."""
+    press(window.centralWidget(), Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    view = window.current_view()
+    assert isinstance(view, NotesView)
+    return view
+
+
+def test_notes_follows_the_mentee_picked_and_reopens_its_last_session(
+        qtbot: QtBot, desk: Desk, no_dialogs: list[str]) -> None:
+    svc = SessionService(desk.db)
+    soon = datetime.now(UTC).replace(second=0, microsecond=0)
+    held_session(desk, desk.amara, 6, "Amara last week")
+    svc.schedule(SessionDraft(desk.amara, soon + timedelta(days=9), 45, BERLIN,
+                              "Amara next"))
+    svc.schedule(SessionDraft(desk.amara, soon + timedelta(days=16), 45, BERLIN,
+                              "Amara later"))
+    carol = add_mentee(desk.db, "Carol Mendes", "Europe/Lisbon")
+    held_session(desk, carol, 20, "Carol long ago")
+    held_session(desk, carol, 4, "Carol latest")
+
+    window = open_window(qtbot, desk, "mentees")
+    pick_mentee(qtbot, window, desk.amara)
+    notes = show_notes(qtbot, window)
+    # Ben's one-off comes first in the list; Amara's next meeting is the one opened.
+    qtbot.waitUntil(lambda: notes.current is not None and notes.current.title == "Amara next",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: notes.session_tree.currentIndex().isValid())
+    selected = notes.session_model.record(notes.session_tree.currentIndex())
+    assert selected is not None and selected.title == "Amara next"
+
+    # A mentee with nothing planned: their latest session.
+    press(window.centralWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    pick_mentee(qtbot, window, carol)
+    notes = show_notes(qtbot, window)
+    qtbot.waitUntil(lambda: notes.current is not None
+                    and notes.current.title == "Carol latest", timeout=5000)
+
+    # The mentor opens another session, and quits.
+    click_session(qtbot, notes, "One-off")
+    window.close()
+    QThreadPool.globalInstance().waitForDone(5000)
+
+    again = open_window(qtbot, desk, "mentees")
+    reopened = show_notes(qtbot, again)
+    qtbot.waitUntil(lambda: reopened.current is not None
+                    and reopened.current.title == "One-off", timeout=5000)
+    qtbot.waitUntil(lambda: reopened.session_tree.currentIndex().isValid())
+    listed = reopened.session_model.record(reopened.session_tree.currentIndex())
+    assert listed is not None and listed.title == "One-off"
+    assert no_dialogs == []
+
+
+def test_notes_opens_nothing_when_its_last_session_is_gone(
+        qtbot: QtBot, desk: Desk, no_dialogs: list[str]) -> None:
+    rec = held_session(desk, desk.amara, 3, "Soon deleted")
+    window = open_window(qtbot, desk, "notes")
+    notes = window.current_view()
+    assert isinstance(notes, NotesView)
+    qtbot.waitUntil(lambda: notes.session_model.total() > 0)
+    click_session(qtbot, notes, "Soon deleted")
+    window.close()
+    QThreadPool.globalInstance().waitForDone(5000)
+    SessionService(desk.db).delete(rec.ref.session_id)
+    again = open_window(qtbot, desk, "notes")
+    view = again.current_view()
+    assert isinstance(view, NotesView)
+    qtbot.waitUntil(lambda: view.session_model.total() > 0)
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)
+    assert view.current is None and view.pages.currentWidget() is view.empty
+    assert no_dialogs == []
