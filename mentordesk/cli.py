@@ -2,6 +2,10 @@
 
 Every failure ends in one line on stderr and a non-zero status, never a traceback; bugs are
 logged with their traceback to the log file named in that line.
+
+Commands import what they run when they run: every start pays for this module's imports
+before it spawns the start-up helper, and ``mentordesk --version`` and the app's start-up
+must not pay for SQLAlchemy, Qt, the Google client or the logging set-up they do not use.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from mentordesk import APP_NAME, version
 from mentordesk.errors import KnownError
-from mentordesk.paths import default_db_path, demo_db_path
+from mentordesk.paths import db_path_from
 from mentordesk.plurals import counted
+from mentordesk.startup.helper import SnapshotHelper
+from mentordesk.team.cli import add_parser as add_team_parser
 
 if TYPE_CHECKING:
-    from mentordesk.startup.helper import SnapshotHelper
     from mentordesk.storage.database import Database
 
 EXIT_OK = 0
@@ -112,18 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "Settings ▸ the calendar ▸ Integrate calendar ▸ Calendar ID)")
     sync.set_defaults(run=_cmd_sync)
 
-    from mentordesk.team.cli import add_parser as add_team_parser
-
     add_team_parser(sub)
     return parser
-
-
-def db_path_from(args: argparse.Namespace) -> Path:
-    if args.demo:
-        return demo_db_path()
-    if args.db is not None:
-        return Path(args.db).expanduser()
-    return default_db_path()
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -246,7 +241,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"Exported {counted(count, '{n} session', '{n} sessions')} to {target}\n")
         else:
             from mentordesk.services.reports import export_report
-            from mentordesk.ui.pdf_export import render_markdown_pdf  # Qt: only for reports
+            from mentordesk.ui.pdf_export import render_markdown_pdf
 
             export_report(db, args.mentee, target, render_pdf=render_markdown_pdf)
             out.write(f"Wrote the progress report for {args.mentee} to {target}\n")
@@ -322,8 +317,6 @@ def _start_list_helper(args: argparse.Namespace) -> SnapshotHelper | None:
     imports Qt, so everything imported before this line delays it."""
     if args.command is not None or _wants_desktop_entry(args):
         return None
-    from mentordesk.startup.helper import SnapshotHelper
-
     try:
         return SnapshotHelper.start(db_path_from(args))
     except OSError:
@@ -373,7 +366,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO,
         err.write("mentordesk: interrupted\n")
         return 130
     except Exception as exc:
-        import logging  # not at the top: the start-up helper is spawned before it loads
+        import logging
 
         logging.getLogger(__name__).exception("unexpected error in %s", args.command or "gui")
         err.write(f"mentordesk: internal error ({type(exc).__name__}); details in {log_file()}\n")

@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_data_path
+
 from mentordesk import APP_ID
 from mentordesk.errors import KnownError
 from mentordesk.paths import resources_root
@@ -34,8 +36,6 @@ class EntryPaths:
 
 
 def _data_home() -> Path:
-    from platformdirs import user_data_path
-
     # platformdirs honours $XDG_DATA_HOME; without an app name this is the folder itself.
     return Path(user_data_path())
 

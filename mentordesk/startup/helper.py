@@ -1,15 +1,17 @@
 """Starting and hearing from the start-up helper process (``mentee_snapshot``).
 
-The command line starts the helper as its very first step, so this module imports nothing
-beyond ``os``, ``sys``, ``time`` and ``mentordesk.paths`` (which the command line has
-loaded): every millisecond before the spawn is a millisecond the helper starts later.
-Reading its answer (and importing the row types to decode it) happens in a worker of the
-app, once the window is up.
+The command line starts the helper as its very first step, so this module imports only what
+the spawn needs (``select``, and what the command line has loaded): every millisecond
+before the spawn is a millisecond the helper starts later. Stopping a helper imports
+``signal`` then, and reading its answer imports the row types to decode it, in a worker of
+the app once the window is up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -46,8 +48,6 @@ class SnapshotHelper:
         ``posix_spawn`` or ``select.poll``, as on Windows; a frozen app, whose executable
         is not a Python interpreter; no file yet; turned off), and then the app reads the
         list itself."""
-        import select
-
         spawn = getattr(os, "posix_spawn", None)
         if (spawn is None or not hasattr(select, "poll") or getattr(sys, "frozen", False)
                 or os.environ.get(SWITCH_ENV) == "0" or not path.is_file()):
@@ -101,7 +101,6 @@ class SnapshotHelper:
             self.outcome = "discarded"
 
     def _stop(self) -> None:
-        import contextlib
         import signal
 
         with contextlib.suppress(ProcessLookupError):
@@ -109,16 +108,12 @@ class SnapshotHelper:
         self._reap()
 
     def _reap(self) -> None:
-        import contextlib
-
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
 
 
 def _read_all(fd: int, timeout: float) -> bytes | None:
     """Everything until end-of-file, or None once ``timeout`` seconds have passed."""
-    import select
-
     deadline = time.monotonic() + timeout
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP)

@@ -20,6 +20,7 @@ app holds (locks, Qt, open files) can leak into it.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import zlib
@@ -29,7 +30,9 @@ from typing import Any, get_type_hints
 
 from mentordesk.domain.cadence import Cadence
 from mentordesk.domain.health import Health, Level
-from mentordesk.services.mentee_rows import Loaded, MenteeRow, cadence_of
+from mentordesk.services.mentee_rows import Loaded, MenteeRow, cadence_of, compute_rows
+from mentordesk.storage.migrations import HEAD
+from mentordesk.storage.raw_reader import read_transaction, schema_revision
 
 # One row on the wire: MenteeRow's fields in their order, each as a plain value ``marshal``
 # writes (~10x faster than pickle here, and no slower to read). Each field's conversion is
@@ -131,10 +134,6 @@ def read_message(blob: bytes) -> tuple[str, Loaded | None]:
 
 def message(uri: str, now: datetime) -> tuple[Any, ...]:
     """What the helper writes for the file at ``uri``."""
-    from mentordesk.services.mentee_rows import compute_rows
-    from mentordesk.storage.migrations import HEAD
-    from mentordesk.storage.raw_reader import read_transaction, schema_revision
-
     try:
         with read_transaction(uri) as conn:
             revision = schema_revision(conn)
@@ -148,8 +147,6 @@ def message(uri: str, now: datetime) -> tuple[Any, ...]:
 
 def main(uri: str) -> int:
     """The helper process: one message on stdout, then exit without any clean-up."""
-    import gc
-
     gc.disable()  # a short-lived process: collecting its ~200k objects is wasted work
     data = marshal.dumps(message(uri, datetime.now(UTC)))
     view = memoryview(data)
