@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TextIO
 
 from mentordesk.errors import KnownError
+from mentordesk.storage.database import open_database
+from mentordesk.sync.service import build_engine, choose_calendar
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +20,6 @@ EXIT_FAILED = 1
 def run_sync(db_path: Path, out: TextIO, err: TextIO | None = None, *,
              allow_mass_delete: bool = False, create_calendar: bool = False,
              calendar_id: str | None = None) -> int:
-    from mentordesk.storage.database import open_database
-    from mentordesk.sync.service import build_engine, choose_calendar
-
     err = err or out
     try:
         db = open_database(db_path)

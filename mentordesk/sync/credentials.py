@@ -3,6 +3,10 @@
 The keyring entry is small on purpose (Windows caps a secret at 2,560 bytes): refresh
 token, scopes and account. Client id, secret and token URI stay in the client secrets file
 the user picked. Access tokens live in memory only.
+
+keyring and Google's auth libraries (~0.1 s) are imported when a sign-in is read, made or
+used: the app imports this module as it starts (sync's menus and button), and the sync
+worker loads them off the GUI thread (``sync.service.load_client_modules``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentordesk.domain.recurrence import RecurrenceError, iter_occurrences, parse_rule
+from mentordesk.domain.timezones import is_valid_zone
+
 Json = dict[str, Any]
 
 PRIVATE_KEY = "mentordeskSessionId"
@@ -322,9 +325,6 @@ def validate(s: SessionData) -> tuple[str, str] | None:
     The refusal is MentorDesk's, not Google's: each message says so and why, whole on its
     own ("MentorDesk cannot send this <what>: <why>"), to be shown as it is.
     """
-    from mentordesk.domain.recurrence import RecurrenceError, iter_occurrences, parse_rule
-    from mentordesk.domain.timezones import is_valid_zone
-
     if len(s.title) > MAX_TITLE:
         return "title", (f"MentorDesk cannot send this title: it is longer than {MAX_TITLE} "
                          "characters, the most Google Calendar takes.")

@@ -3,6 +3,8 @@ sync, status, leave. Plain Python used by ``mentordesk team …`` (and later by 
 
 Secrets live only in the OS keyring (the ``keyring`` library): the database file keeps the
 server's address and this desk's role name, never a password, and nothing here logs one.
+keyring (~40 ms) is imported when a secret is read or written: every app start imports this
+module on the GUI thread, to ask whether the desk is in a team.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from mentordesk.services.mentee_rows import cadence_of
 from mentordesk.storage import team_server as server
 from mentordesk.storage.database import Database
 from mentordesk.team.errors import TeamError
-from mentordesk.team.membership import member_engine, membership
+from mentordesk.team.membership import load_secret, member_engine, membership
 from mentordesk.team.replicator import translate
 
 
@@ -46,8 +46,6 @@ class ProgramRow(NamedTuple):
 def load_program(db: Database, *, now: datetime | None = None) -> list[ProgramRow]:
     """The program as this desk's coordinator role sees it. Raises a TeamError the person
     can act on (not in a team, not a coordinator, server unreachable)."""
-    from mentordesk.team.membership import load_secret
-
     m = membership(db)
     if m is None:
         raise TeamError("This desk is not in a team.",

@@ -8,6 +8,8 @@ finds a newer version is pulled, merged and pushed again. Every server write is 
 row's uid, so a push repeated after a crash or a lost reply changes nothing twice.
 
 Plain Python for a worker thread or ``mentordesk team sync``; the GUI is not involved.
+psycopg (~90 ms) is imported when a server error is translated: every app start imports
+this module on the GUI thread (through ``membership``), in a team or not.
 """
 
 from __future__ import annotations
