@@ -13,29 +13,29 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mentordesk.domain import timezones
 from mentordesk.domain.cadence import DEFAULT_CADENCE, CadenceError, parse_cadence
 from mentordesk.errors import KnownError
 from mentordesk.plurals import counted
 from mentordesk.services.atomic_file import write_atomically
+from mentordesk.services.mentee_rows import cadence_of
 from mentordesk.services.mentees import MenteeInput, split_tags, validate
 from mentordesk.storage import mentee_list
 from mentordesk.storage import mentees_repo as repo
 from mentordesk.storage.database import Database
-
-if TYPE_CHECKING:
-    from mentordesk.storage.mentee_import import (
-        Change,
-        Existing,
-        ImportStaging,
-        MenteeValues,
-        NewMentee,
-    )
+from mentordesk.storage.mentee_import import (
+    Change,
+    Existing,
+    ImportStaging,
+    MenteeValues,
+    NewMentee,
+)
+from mentordesk.storage.mentees_repo import match_key
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +136,6 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 
 
 def _read_text(path: Path) -> str:
-    import stat
-
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
@@ -344,8 +342,6 @@ def import_mentees_csv(db: Database, path: Path, *, skip_invalid: bool = False,
 def _write(db: Database, path: Path, parsed: list[_Parsed], report: ImportReport,
            step: Callable[[int, int, str], None]) -> None:
     """Match, stage and write ``parsed`` (see ``storage.mentee_import``)."""
-    from mentordesk.storage.mentee_import import ImportStaging
-
     with db.own_connection() as conn:
         staging = ImportStaging(conn)
         step(0, 1, "Matching rows with your mentees…")
@@ -411,8 +407,6 @@ class _Plan:
 
 
 def _values_of(data: MenteeInput) -> MenteeValues:
-    from mentordesk.storage.mentee_import import MenteeValues
-
     return MenteeValues(name=data.name.strip(), email=data.email.strip() or None,
                         timezone=data.timezone.strip(), cadence_interval=data.cadence.interval,
                         cadence_unit=data.cadence.unit,
@@ -441,9 +435,6 @@ def _plan(parsed: list[_Parsed], existing: dict[int, Existing]) -> _Plan:
     same-named mentee without an email (a same-named one with another address is someone
     else); a row without an email matches by name. Matching is case-insensitive, and a row
     sees what the rows above it did (a row can match a mentee an earlier row created)."""
-    from mentordesk.storage.mentee_import import Change, NewMentee
-    from mentordesk.storage.mentees_repo import match_key
-
     values: dict[_Ref, MenteeValues] = {}
     tags: dict[_Ref, tuple[str, ...]] = {}
     by_email: dict[str, list[_Ref]] = {}
@@ -511,8 +502,6 @@ def _plan(parsed: list[_Parsed], existing: dict[int, Existing]) -> _Plan:
 
 def _input_of(mentee: Existing) -> MenteeInput:
     """What undoing the import puts back (``IMPORTED_FIELDS`` of it)."""
-    from mentordesk.services.mentee_rows import cadence_of
-
     v = mentee.values
     return MenteeInput(name=v.name, email=v.email or "", timezone=v.timezone,
                        cadence=cadence_of(v.cadence_interval, v.cadence_unit),

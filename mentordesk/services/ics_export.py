@@ -18,8 +18,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vRecur,
+)
 
 from mentordesk.domain.recurrence import RecurrenceError, parse_rule
 from mentordesk.services.atomic_file import write_atomically
@@ -27,9 +36,6 @@ from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.storage.types import utcnow
-
-if TYPE_CHECKING:
-    from icalendar import Event, Timezone
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +72,6 @@ def _uid(row: SessionRow) -> str:
 def _verbatim_rrule(text: str) -> Any:
     """The RRULE exactly as stored: icalendar would reorder its parts (WKST last, COUNT
     before BYDAY), and a rule that came from Google must leave as it came."""
-    from icalendar import vRecur
-
     class VerbatimRecur(vRecur):
         def to_ical(self) -> bytes:
             return text.encode()
@@ -76,8 +80,6 @@ def _verbatim_rrule(text: str) -> Any:
 
 
 def _event(row: SessionRow, mentee: str | None, stamp: datetime) -> Event:
-    from icalendar import Event
-
     zone = _zone(row.timezone)
     start = row.start_utc.astimezone(zone)
     event = Event()
@@ -106,8 +108,6 @@ def _event(row: SessionRow, mentee: str | None, stamp: datetime) -> Event:
 
 def export_ics(db: Database, path: Path) -> int:
     """Write all sessions to ``path`` (atomically); returns how many sessions were written."""
-    from icalendar import Calendar
-
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -264,8 +264,6 @@ def vtimezone(name: str, first_year: int, last_year: int) -> Timezone:
     the common readers (python's ical) refuses a VTIMEZONE RRULE ending at a UTC UNTIL.
     A zone without changes gets a single STANDARD (or DAYLIGHT) sub-component.
     """
-    from icalendar import Timezone
-
     tz = _zone(name)
     first_year, last_year = max(first_year, 1900), min(last_year, 9990)
     start = datetime(first_year, 1, 1, tzinfo=tz).astimezone(UTC)  # local midnight
@@ -325,8 +323,6 @@ def _yearly_runs(group: list[_Change]) -> list[tuple[list[_Change], set[_DayRule
 
 
 def _observance(change: _Change, daylight: bool, rrule: dict[str, Any] | None = None) -> Any:
-    from icalendar import TimezoneDaylight, TimezoneStandard
-
     piece = TimezoneDaylight() if daylight else TimezoneStandard()
     piece.add("dtstart", change.wall)
     if rrule is not None:
