@@ -43,5 +43,5 @@ class AgendaPanel(QWidget):
         agenda = self.agenda_edit.toPlainText().strip()
         carried = [f"- {'Next time: ' if i.kind == 'next_time' else ''}{i.text}"
                    for i in self.carried_model.items()]
-        return (agenda or "_No topics prepared._") + (
+        return (agenda or "*No topics prepared.*") + (
             "\n\n**Carried over**\n\n" + "\n".join(carried) if carried else "")

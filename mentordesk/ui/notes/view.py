@@ -10,6 +10,8 @@ The view puts the rooms together; each lives in its own module:
 - ``call_mode.py``, ``wrap_up.py``: the call's timer and window, the wrap-up after it
 - ``report.py``: report export; ``schedule_dialog.py``, ``wrap_up_dialog.py``,
   ``search_dialog.py``: the plan, wrap-up and search dialogs
+- ``find_match.py``: a search hit shown at its match; ``reopen.py``: the session the view
+  comes back to (the last one, or the picked mentee's)
 - ``services/recovery.py``: the copies of text the database could not take
 """
 
