@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -53,8 +55,6 @@ class DatabaseProblemDialog(QDialog):
         item: QListWidgetItem | None = self.backups.currentItem()
         if item is None:
             return
-        from pathlib import Path
-
         backup = Path(item.data(Qt.ItemDataRole.UserRole))
         if check_file(backup):
             QMessageBox.warning(self, "Backup damaged",

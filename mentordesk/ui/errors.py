@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -79,8 +80,6 @@ def install_excepthook() -> None:
         exc_type = getattr(args, "exc_type", Exception)
         exc_value = getattr(args, "exc_value", None) or exc_type()
         report_exception(exc_type, exc_value, getattr(args, "exc_traceback", None))
-
-    import threading
 
     threading.excepthook = thread_hook
 

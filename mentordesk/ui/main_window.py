@@ -25,6 +25,7 @@ from mentordesk.errors import KnownError
 from mentordesk.logging_setup import log_file
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.mentees.loading import start_preload
 from mentordesk.ui.qt_enums import set_enum_property
 from mentordesk.ui.resources import icon
 from mentordesk.ui.shortcuts import set_standard_shortcut
@@ -34,6 +35,9 @@ from mentordesk.ui.view_page import ViewPage
 if TYPE_CHECKING:
     from mentordesk.ui.sync import SyncButton, SyncController
     from mentordesk.ui.team import TeamController
+
+# This module is imported before the first paint: each view is imported when it is built
+# (after the paint, the current one first) and the Help dialogs when they are shown.
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +67,6 @@ def _mentees_view() -> ViewFactory:
 
 
 def _prefetch_mentees(context: AppContext) -> None:
-    from mentordesk.ui.mentees.loading import start_preload
-
     start_preload(context)
 
 

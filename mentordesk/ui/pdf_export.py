@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
+from mentordesk.services.atomic_file import write_atomically
+
 _app: QGuiApplication | None = None
 
 
@@ -22,8 +24,6 @@ def _ensure_gui_application() -> None:
 
 def write_markdown_pdf(markdown: str, path: Path, *, title: str = "") -> None:
     """Render and write the PDF atomically (a failure leaves the previous file)."""
-    from mentordesk.services.atomic_file import write_atomically
-
     write_atomically(path, render_markdown_pdf(markdown, title=title))
 
 

@@ -9,6 +9,7 @@ is paid after the first paint, by the first view that needs ``Qt``.
 
 from __future__ import annotations
 
+import PySide6.QtCore
 from PySide6.QtCore import QObject
 
 
@@ -23,6 +24,4 @@ def set_enum_property(target: QObject, name: str, keys: str) -> None:
 
 def qt_namespace_loaded() -> bool:
     """Whether PySide6 has built its ``Qt`` namespace in this process yet."""
-    import PySide6.QtCore
-
     return "Qt" in vars(PySide6.QtCore)

@@ -8,7 +8,8 @@ The report lists every error logged meanwhile (an exception in an icon engine or
 resource ends up there through the excepthook), so a broken install fails the check even
 when the window itself shows. It also says whether Google's Calendar discovery document,
 which sync builds its client from, is where the Google client looks for it (a bundle must
-carry it).
+carry it): that import waits until the report, so the checked start imports no more of
+Google's client than a user's.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from mentordesk.ui.errors import report_exception
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -130,6 +132,4 @@ def _unless_gone(callback: Callable[..., None]) -> Callable[..., None]:
 
 def _log_unhandled(exc: BaseException) -> None:
     if not isinstance(exc, Cancelled):
-        from mentordesk.ui.errors import report_exception
-
         report_exception(type(exc), exc, exc.__traceback__)

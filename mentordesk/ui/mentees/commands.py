@@ -2,6 +2,10 @@
 
 The edit itself runs as an ``Op`` (ui/operations.py) before its entry is pushed, so a failure
 is shown and nothing lands on the stack.
+
+The Mentees view imports this module before its list answers, which needs no mentee service
+and no SQLAlchemy: ``csv_io``, which brings both, is imported when an import is undone or
+redone.
 """
 
 from __future__ import annotations
@@ -139,8 +143,9 @@ class ImportMenteesCommand(_MenteeCommand):
             self.service.update_many(self._updated_after, fields=IMPORTED_FIELDS)
 
     def revert(self) -> None:
-        # Only what an import writes is put back (it never touches resources or gaps).
         from mentordesk.services.csv_io import IMPORTED_FIELDS
+
+        # Only what an import writes is put back (it never touches resources or gaps).
 
         self._updated_after = self.service.inputs(list(self.updated_before))
         self._deleted = self.service.delete_many(self.created_ids)

@@ -14,6 +14,8 @@ import threading
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from mentordesk.services.csv_io import LAST_STEP
+
 # Small imports finish before the dialog would show: no flash.
 SHOW_AFTER_MS = 400
 
@@ -58,8 +60,6 @@ class ImportProgress(QObject):
         self.dialog.setLabelText("Cancelling: nothing will be imported…")
 
     def _show(self, done: int, total: int, what: str) -> None:
-        from mentordesk.services.csv_io import LAST_STEP
-
         if self._cancel.is_set():
             return
         self.last_step = what

@@ -12,13 +12,13 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from mentordesk.startup.helper import SnapshotHelper
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.startup.preload import Preload
 from mentordesk.ui.tasks import TaskControl
 
 if TYPE_CHECKING:
     from mentordesk.services.mentee_rows import Loaded
-    from mentordesk.startup.helper import SnapshotHelper
     from mentordesk.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,6 @@ def give_helper(context: AppContext, helper: SnapshotHelper) -> None:
 
 
 def take_helper(context: AppContext) -> SnapshotHelper | None:
-    from mentordesk.startup.helper import SnapshotHelper
-
     found = context.preloads.pop(HELPER_KEY, None)
     return found if isinstance(found, SnapshotHelper) else None
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
+import PySide6.QtCore  # noqa: F401  (loads shibokensupport and its import hook)
+
 _PREFIX = "PySide6"
 
 
@@ -43,8 +45,6 @@ def uses_pyside(module: ModuleType) -> bool:
 def install() -> bool:
     """Replace PySide's source scan with ``uses_pyside``; False if PySide's internals are not
     what this was written against (then nothing changes)."""
-    import PySide6.QtCore  # noqa: F401  (loads shibokensupport and its import hook)
-
     feature = sys.modules.get("shibokensupport.feature")
     if feature is None:
         return False

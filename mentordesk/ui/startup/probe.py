@@ -4,6 +4,9 @@ when the main window first painted and when the first view became interactive (w
 whether SQLAlchemy was loaded by then, PySide had built its Qt namespace and the cyclic GC
 ran, whether the mentee list came from the start-up helper process and that helper's peak
 RSS; then it quits.
+
+Every start imports this module before the first paint: ``resource`` (missing on Windows)
+and the smoke check are imported only when a probe or a smoke check asks for them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.qt_enums import qt_namespace_loaded
 
 if TYPE_CHECKING:
@@ -75,7 +79,6 @@ def install_smoke_check(window: QWidget) -> None:
     """With ``MENTORDESK_SMOKE`` set, the installed-app check of ``mentordesk.ui.smoke``."""
     if os.environ.get("MENTORDESK_SMOKE"):
         from mentordesk.ui import smoke
-        from mentordesk.ui.main_window import MainWindow
 
         if isinstance(window, MainWindow):
             smoke.install(window)

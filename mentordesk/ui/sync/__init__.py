@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController, attach
+from mentordesk.ui.sync.settings_dialog import GoogleCalendarDialog, ask_calendar_choice
 from mentordesk.ui.sync.widgets import SessionSyncBadge, SyncButton, SyncIssuesDialog
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 
 
 def handle_action(controller: SyncController, parent: QWidget | None, action: str) -> None:
-    from mentordesk.ui.sync.settings_dialog import GoogleCalendarDialog
-
     if action == texts.OPEN_SETTINGS:
         GoogleCalendarDialog.ask(controller, parent)
     elif action == texts.RECONNECT:
@@ -42,8 +41,6 @@ def handle_action(controller: SyncController, parent: QWidget | None, action: st
                       "sessions there?"):
             controller.recreate_calendar()
     elif action == texts.CHOOSE_CALENDAR:
-        from mentordesk.ui.sync.settings_dialog import ask_calendar_choice
-
         if ask_calendar_choice(controller, parent):
             controller.sync_now()
     elif action == texts.CONFIRM_DELETE:

@@ -1,8 +1,9 @@
 """Team mode in the window: a Team button beside Sync, Tools ▸ Team…, the replication worker
 for a mentor's desk, and the Program view for a program's coordinator.
 
-``install_team(window)`` is the entry point; importing this package imports neither
-psycopg nor the server code (the worker and the dialog do, when they run).
+``install_team(window)`` is the entry point, which the app calls once the first view is
+interactive (the package brings the team code and SQLAlchemy; psycopg loads only when the
+desk talks to a team server).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QWidget
 
+from mentordesk.ui.context import EVERYTHING
 from mentordesk.ui.team.controller import OFF, TeamController, TeamView
+from mentordesk.ui.team.dialog import TeamDialog
+from mentordesk.ui.team.program import ProgramView
 
 if TYPE_CHECKING:
     from mentordesk.ui.main_window import MainWindow
@@ -55,8 +59,6 @@ class TeamButton(QToolButton):
 def install_team(window: MainWindow) -> TeamController:
     """Add Tools ▸ Team…, the Team button, and (for a coordinator) the Program view; start
     replicating when this desk is a mentor in a team."""
-    from mentordesk.ui.context import EVERYTHING
-
     context = window.context
     controller = TeamController(context.db, parent=window)
     button = TeamButton(controller, window.toolbar)
@@ -74,8 +76,6 @@ def install_team(window: MainWindow) -> TeamController:
     controller.data_changed.connect(lambda: context.bus.notify(EVERYTHING))
     controller.start()
     if controller.kind == "coordinator":
-        from mentordesk.ui.team.program import ProgramView
-
         window.add_view(ProgramView(context, window))
     app = QApplication.instance()
     if app is not None:
@@ -85,6 +85,4 @@ def install_team(window: MainWindow) -> TeamController:
 
 
 def _open_dialog(controller: TeamController, parent: QWidget) -> None:
-    from mentordesk.ui.team.dialog import TeamDialog
-
     TeamDialog.ask(controller, parent)

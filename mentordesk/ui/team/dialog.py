@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.errors import KnownError
+from mentordesk.team.membership import join, leave, membership, status
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.team.controller import TeamController
 
@@ -79,8 +80,6 @@ class TeamDialog(QDialog):
                                   "are in the log. Nothing on this desk was lost.")
 
     def refresh(self) -> None:
-        from mentordesk.team.membership import membership, status
-
         db = self._db
         in_team = membership(db) is not None
         self.code_edit.setVisible(not in_team)
@@ -97,8 +96,6 @@ class TeamDialog(QDialog):
         run_task(work, on_success=done, on_error=self._failed)
 
     def join(self) -> None:
-        from mentordesk.team.membership import join
-
         code = self.code_edit.text().strip()
         if not code:
             self.status_label.setText("Paste the join code you were given first.")
@@ -122,8 +119,6 @@ class TeamDialog(QDialog):
         run_task(work, on_success=done, on_error=self._failed, on_progress=progress)
 
     def leave(self) -> None:
-        from mentordesk.team.membership import leave
-
         answer = QMessageBox.question(
             self, "Leave the team",
             "Stop replicating this desk? Every mentee, note and session stays here; "
