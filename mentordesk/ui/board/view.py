@@ -12,15 +12,20 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
     QFocusEvent,
     QHideEvent,
     QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -50,7 +55,7 @@ from mentordesk.ui.actions import make_action
 from mentordesk.ui.board.controller import BoardController
 from mentordesk.ui.board.delegates import CardDelegate
 from mentordesk.ui.board.editor import GoalEditor
-from mentordesk.ui.board.models import CardFilterProxy, ColumnModel
+from mentordesk.ui.board.models import CardFilterProxy, ColumnModel, decode_goal_ids
 from mentordesk.ui.context import AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
 from mentordesk.ui.resources import icon
@@ -62,6 +67,8 @@ log = logging.getLogger(__name__)
 
 # Sessions and notes change nothing a card shows; action items change its open count.
 RELOAD_ON = Change.GOALS | Change.ACTIONS | Change.MENTEES | Change.BOARD
+# The outline of a column a dragged card would land in (inside its 6 px margin).
+DROP_BORDER = 2.0
 
 
 class TextPrompt:
@@ -78,6 +85,8 @@ class CardListView(QListView):
 
     neighbour_requested = Signal(int)
     focused = Signal()
+    # A card is being dragged over this column (True) or has left or been dropped (False).
+    drop_hover = Signal(bool)
 
     def __init__(self, column_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +122,20 @@ class CardListView(QListView):
                 and self.model().rowCount() > 0:
             self.setCurrentIndex(self.model().index(0, 0))
         self.focused.emit()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        super().dragEnterEvent(event)
+        if decode_goal_ids(event.mimeData()):
+            self.drop_hover.emit(True)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self.drop_hover.emit(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        # Off before the move: the drop may rebuild the board's columns.
+        self.drop_hover.emit(False)
+        super().dropEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -161,6 +184,8 @@ class ColumnWidget(QFrame):
         self.view.setItemDelegate(delegate)
         layout.addWidget(self.view, 1)
         self.setMinimumWidth(250)
+        self.drop_target = False
+        self.view.drop_hover.connect(self.set_drop_target)
         self.update_header()
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved,
                        self.proxy.modelReset, self.proxy.layoutChanged):
@@ -169,6 +194,28 @@ class ColumnWidget(QFrame):
     @property
     def column(self) -> ColumnInfo:
         return self.model.column
+
+    def set_drop_target(self, on: bool) -> None:
+        """Show (or stop showing) that a dragged card would land in this column."""
+        if on != self.drop_target:
+            self.drop_target = on
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.drop_target:
+            return
+        # The palette's selection colour: readable on the light and the dark palette alike.
+        highlight = self.palette().color(QPalette.ColorRole.Highlight)
+        tint = QColor(highlight)
+        tint.setAlpha(40)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(highlight, DROP_BORDER))
+        painter.setBrush(tint)
+        half = DROP_BORDER / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(half, half, -half, -half), 8, 8)
+        painter.end()
 
     def update_header(self) -> None:
         column = self.model.column
@@ -467,7 +514,7 @@ class BoardView(ViewPage):
             self.filter_combo.clear()
             self.filter_combo.addItem("All mentees", ("all", 0))
             for tag in choices.tags:
-                self.filter_combo.addItem(icon("star"), f"Tag: {tag.name}", ("tag", tag.id))
+                self.filter_combo.addItem(icon("tag"), f"Tag: {tag.name}", ("tag", tag.id))
             for mid, name in choices.mentees:
                 self.filter_combo.addItem(icon("mentees"), name, ("mentee", mid))
             self._select_filter(selected if isinstance(selected, tuple) else ("all", 0))
