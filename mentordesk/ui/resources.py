@@ -42,6 +42,13 @@ def _svg_source(name: str) -> str:
     return resource_path("icons", f"{name}.svg").read_text(encoding="utf-8")
 
 
+@cache
+def _renderer(name: str, colour: str) -> QSvgRenderer:
+    """The icon parsed once per colour: item delegates paint icons for every row."""
+    svg = _svg_source(name).replace("currentColor", colour)
+    return QSvgRenderer(QByteArray(svg.encode("utf-8")))
+
+
 class _PaletteSvgEngine(QIconEngine):
     def __init__(self, name: str, on_accent: bool = False) -> None:
         super().__init__()
@@ -60,18 +67,24 @@ class _PaletteSvgEngine(QIconEngine):
         return palette.color(group, role).name()
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        svg = _svg_source(self._name).replace("currentColor", self._colour(mode))
-        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-        renderer.render(painter, rect)
+        _renderer(self._name, self._colour(mode)).render(painter, rect)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
+                     scale: float) -> QPixmap:
+        """The SVG drawn at ``size`` × ``scale`` device pixels (crisp at 150 % and 200 %),
+        never a smaller picture scaled up."""
+        device = QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
+        pixmap = QPixmap(device)
         pixmap.fill(_TRANSPARENT)
         painter = QPainter(pixmap)
         try:
-            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+            self.paint(painter, QRect(QPoint(0, 0), device), mode, state)
         finally:
             painter.end()
+        pixmap.setDevicePixelRatio(scale)
         return pixmap
 
     def clone(self) -> QIconEngine:
