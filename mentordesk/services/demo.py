@@ -1,7 +1,9 @@
 """Realistic demo data, fast enough for benchmark scale (10k mentees, 100k notes).
 
-Rows go in with bulk Core inserts in one transaction (ORM flushes are ~15x slower) and
-explicit ids, so related rows can point at each other without reading anything back.
+Rows are built here and written by ``storage/demo_repo.py`` in one unit of work, with
+explicit ids so related rows point at each other without reading anything back. The demo
+reads like a real practice: a goal's progress matches its board column, and sessions sit
+in the mentor's working hours (``demo_slots.py``).
 """
 
 from __future__ import annotations
@@ -10,25 +12,15 @@ import random
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, insert, select
-
+from mentordesk.domain.goals import ColumnKind
+from mentordesk.domain.recurrence import cadence_rule
+from mentordesk.domain.timezones import mentor_zone
+from mentordesk.services.demo_slots import SlotPicker
+from mentordesk.storage import demo_repo
 from mentordesk.storage.database import Database
-from mentordesk.storage.schema import (
-    ActionItem,
-    BoardColumn,
-    Goal,
-    Mentee,
-    MenteeTag,
-    Milestone,
-    Note,
-    ResourceLink,
-    Session,
-    SessionGoal,
-    Tag,
-)
 
 FIRST = [
     "Amara", "Ben", "Chen", "Dalia", "Emeka", "Farah", "Gabriel", "Hana", "Ishaan", "Jana",
@@ -102,6 +94,18 @@ class DemoSummary:
 
 
 ProgressFn = Callable[[int, int], None]
+Row = demo_repo.Row
+
+
+class _Mentee(NamedTuple):
+    """What the goals and sessions need to know of a demo mentee."""
+
+    id: int
+    name: str
+    timezone: str
+    interval: int
+    unit: str
+    archived: bool
 
 
 def _ascii(text: str) -> str:
@@ -110,12 +114,15 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c == "-"))
 
 
-def _next_id(db_session: object, column: object) -> int:
-    from sqlalchemy.orm import Session as OrmSession
-
-    assert isinstance(db_session, OrmSession)
-    current = db_session.scalar(select(func.max(column)))
-    return int(current or 0) + 1
+def _done_so_far(column: str, total: int, drawn: int) -> int:
+    """How much of ``total`` a goal in ``column`` has done (a measure or a milestone count):
+    nothing before it started, all of it when done, some but not all in between. ``drawn``
+    is a random 0..total-1."""
+    if column == ColumnKind.NOT_STARTED:
+        return 0
+    if column == ColumnKind.DONE:
+        return total
+    return max(1, drawn)
 
 
 def generate_demo(
@@ -127,11 +134,13 @@ def generate_demo(
     seed: int = 7,
     now: datetime | None = None,
     progress: ProgressFn | None = None,
+    mentor: str | None = None,
 ) -> DemoSummary:
     """Add demo mentees, goals, sessions with notes, and action items to ``db``.
 
     ``sessions`` is the number of held sessions with notes (spread over the mentees, newest
-    within the last weeks); every active mentee also gets upcoming sessions.
+    within the last weeks); every active mentee also gets upcoming sessions. ``mentor`` is
+    the zone whose working hours the sessions keep: the computer's zone unless given.
     """
     rng = random.Random(seed)
     # A separate stream for the mentee health extras, so adding them left every other
@@ -143,52 +152,50 @@ def generate_demo(
     sessions = sessions if sessions is not None else mentees * 6
     goals = goals if goals is not None else mentees * 3
     report = progress or (lambda done, total: None)
+    slots = SlotPicker(mentor or mentor_zone(), now)
     with db.transaction() as s:
-        columns = {c.status_key: c.id for c in s.scalars(select(BoardColumn))}
-        tag_rows = {t.name: t.id for t in s.scalars(select(Tag))}
-        for name in TAGS:
-            if name not in tag_rows:
-                tag_rows[name] = _next_id(s, Tag.id)
-                s.execute(insert(Tag), [{"id": tag_rows[name], "name": name}])
-        mentee_start = _next_id(s, Mentee.id)
-        goal_start = _next_id(s, Goal.id)
-        session_start = _next_id(s, Session.id)
-        note_start = _next_id(s, Note.id)
+        columns = demo_repo.column_ids(s)
+        tag_rows = demo_repo.tag_ids(s, TAGS)
+        first = demo_repo.first_ids(s)
 
-        mentee_rows: list[dict[str, object]] = []
+        mentee_rows: list[Row] = []
+        people: list[_Mentee] = []
         used_names: set[tuple[str, str]] = set()
-        tag_links: list[dict[str, object]] = []
-        links: list[dict[str, object]] = []
+        tag_links: list[Row] = []
+        links: list[Row] = []
         for i in range(mentees):
-            mid = mentee_start + i
-            first, last = rng.choice(FIRST), rng.choice(LAST)
+            mid = first.mentee + i
+            first_name, last = rng.choice(FIRST), rng.choice(LAST)
             # Small demos read like a real practice: no two people share a full name.
             shift = 0
-            while (first, last) in used_names and shift < len(LAST) and mentees <= 400:
+            while (first_name, last) in used_names and shift < len(LAST) and mentees <= 400:
                 shift += 1
                 last = LAST[(LAST.index(last) + 1) % len(LAST)]
-            used_names.add((first, last))
+            used_names.add((first_name, last))
             interval, unit = rng.choice(CADENCES)
             link_t = rng.choice(MEET)
             link = link_t.format(a="abc", b=f"{mid % 10000:04d}", c="xyz", n=8_800_000 + mid)
-            ascii_first = _ascii(first.split()[0]) or "m"
+            ascii_first = _ascii(first_name.split()[0]) or "m"
+            name = f"{first_name} {last}" + (f" {i // len(FIRST)}" if mentees > 400 else "")
+            zone = rng.choice(ZONES)
+            archived = rng.random() < 0.05
             mentee_rows.append({
                 "id": mid,
-                "name": f"{first} {last}" + (f" {i // len(FIRST)}" if mentees > 400 else ""),
-                "email": f"{ascii_first}.{_ascii(last)}"
-                f"{mid}@example.org",
-                "timezone": rng.choice(ZONES),
+                "name": name,
+                "email": f"{ascii_first}.{_ascii(last)}{mid}@example.org",
+                "timezone": zone,
                 "cadence_interval": interval,
                 "cadence_unit": unit,
                 "meeting_link": link,
                 "background": f"Wants to grow in {rng.choice(TOPICS)}. Met at a meetup.",
-                "archived": rng.random() < 0.05,
+                "archived": archived,
                 # A few snoozed health alerts and hand-set gaps, for the Mentees view.
                 "snoozed_until": (now + timedelta(days=extra.randint(2, 10))
                                   if extra.random() < 0.04 else None),
                 "target_gap_days": 10 if extra.random() < 0.05 else None,
                 "max_gap_days": None,
             })
+            people.append(_Mentee(mid, name, zone, interval, unit, archived))
             for tag in rng.sample(TAGS, rng.randint(1, 3)):
                 tag_links.append({"mentee_id": mid, "tag_id": tag_rows[tag]})
             if i < 2000:
@@ -198,20 +205,17 @@ def generate_demo(
                 links.append({"mentee_id": mid, "title": "Portfolio (Dropbox)",
                               "url": f"https://www.dropbox.com/s/demo{mid}/portfolio.pdf",
                               "position": 1})
-        s.execute(insert(Mentee), mentee_rows)
-        s.execute(insert(MenteeTag), tag_links)
-        if links:
-            s.execute(insert(ResourceLink), links)
+        demo_repo.add_mentees(s, mentee_rows, tag_links, links)
         report(1, 4)
 
-        goal_rows: list[dict[str, object]] = []
-        milestone_rows: list[dict[str, object]] = []
+        goal_rows: list[Row] = []
+        milestone_rows: list[Row] = []
         column_keys = ["not_started", "in_progress", "in_progress", "blocked", "done"]
         positions: dict[int, int] = {}
         goal_owner: list[int] = []
         for g in range(goals):
-            gid = goal_start + g
-            owner = mentee_start + (g % max(mentees, 1))
+            gid = first.goal + g
+            owner = first.mentee + (g % max(mentees, 1))
             goal_owner.append(owner)
             template, unit = rng.choice(GOALS)
             target = rng.randint(2, 12)
@@ -220,6 +224,9 @@ def generate_demo(
             positions[col] = positions.get(col, 0) + 1
             mode = rng.choice(["milestones", "milestones", "measure"])
             due = (now + timedelta(days=rng.randint(-20, 120))).date()
+            current = target if key == "done" else _done_so_far(key, target,
+                                                                rng.randint(0, target - 1))
+            finished = now - timedelta(days=rng.randint(1, 30)) if key == "done" else None
             goal_rows.append({
                 "id": gid, "mentee_id": owner, "column_id": col,
                 # Spaced like the board spaces them, so a drop lands between two cards
@@ -227,70 +234,67 @@ def generate_demo(
                 "position": positions[col] * 1024,
                 "title": template.format(n=target), "description": "Agreed in our first session.",
                 "target_value": float(target), "target_unit": unit,
-                "current_value": float(target if key == "done" else rng.randint(0, target - 1)),
+                "current_value": float(current),
                 "progress_mode": mode, "due_date": due,
-                "completed_at": now - timedelta(days=rng.randint(1, 30)) if key == "done" else None,
+                "completed_at": finished,
                 "created_at": now - timedelta(days=story_rng.randint(150, 200)),
             })
             if mode == "milestones":
                 count = rng.randint(2, 5)
-                done_upto = count if key == "done" else rng.randint(0, count - 1)
+                done_upto = count if key == "done" else _done_so_far(key, count,
+                                                                     rng.randint(0, count - 1))
                 # Milestones are ticked in order, before a finished goal was completed.
-                finished = goal_rows[-1]["completed_at"]
-                tick = (finished if isinstance(finished, datetime) else now) - timedelta(
-                    days=story_rng.randint(30, 60))
+                tick = (finished or now) - timedelta(days=story_rng.randint(30, 60))
                 for p, title in enumerate(MILESTONES[:count]):
                     tick += timedelta(days=story_rng.randint(1, 6))
                     milestone_rows.append({"goal_id": gid, "title": title, "position": p,
                                            "done": p < done_upto,
                                            "done_at": tick if p < done_upto else None})
-        if goal_rows:
-            s.execute(insert(Goal), goal_rows)
-        if milestone_rows:
-            s.execute(insert(Milestone), milestone_rows)
+        demo_repo.add_goals(s, goal_rows, milestone_rows)
         report(2, 4)
 
-        session_rows: list[dict[str, object]] = []
-        note_rows: list[dict[str, object]] = []
-        action_rows: list[dict[str, object]] = []
-        session_goal_rows: list[dict[str, object]] = []
-        active = [r for r in mentee_rows if not r["archived"]] or mentee_rows
+        session_rows: list[Row] = []
+        note_rows: list[Row] = []
+        action_rows: list[Row] = []
+        session_goal_rows: list[Row] = []
+        active = [m for m in people if not m.archived] or people
         per_mentee = max(1, sessions // max(len(active), 1))
-        sid = session_start
-        nid = note_start
+        sid = first.session
+        nid = first.note
         goals_of: dict[int, list[int]] = {}
         for g, owner in enumerate(goal_owner):
-            goals_of.setdefault(owner, []).append(goal_start + g)
+            goals_of.setdefault(owner, []).append(first.goal + g)
         made = 0
+        # Sessions are planned in the mentor's zone, as the app plans a new one: a series
+        # then keeps its time of day on the mentor's calendar.
+        planned_in = str(slots.mentor)
         for idx, m in enumerate(active):
             if made >= sessions and idx > 0:
                 count = 0
             else:
                 count = min(per_mentee + (1 if idx < sessions % max(len(active), 1) else 0),
                             sessions - made)
-            zone = ZoneInfo(str(m["timezone"]))
-            interval_days = {"days": 1, "weeks": 7, "months": 30}[str(m["cadence_unit"])]
-            gap = int(m["cadence_interval"]) * interval_days  # type: ignore[call-overload]
+            gap = m.interval * {"days": 1, "weeks": 7, "months": 30}[m.unit]
             # The most recent held session lands anywhere from 0 to ~2 gaps ago, so health
             # spreads over green, amber and red.
             last_days_ago = rng.randint(0, max(1, int(gap * 2.2)))
-            mid = int(m["id"])  # type: ignore[call-overload]
+            mid = m.id
             for k in range(count):
                 days_ago = last_days_ago + k * gap
-                local_day = (now - timedelta(days=days_ago)).astimezone(zone).date()
-                start = datetime.combine(local_day, time(rng.choice([9, 10, 14, 16, 17])),
-                                         zone).astimezone(UTC)
+                day = (now - timedelta(days=days_ago)).astimezone(slots.mentor).date()
+                start = slots.pick(day, m.timezone, hour=rng.choice([9, 10, 14, 16, 17]),
+                                   ends_by=now)
                 topic, topic2 = rng.sample(TOPICS, 2)
                 session_rows.append({
                     "id": sid, "mentee_id": mid, "title": f"Check-in: {topic}",
-                    "start_utc": start, "timezone": m["timezone"], "duration_minutes": 45,
+                    "start_utc": start, "timezone": planned_in, "duration_minutes": 45,
                     "status": "held", "agenda": f"- {topic}\n- open action items\n",
                     "started_at": start, "ended_at": start + timedelta(minutes=45),
                 })
                 note_rows.append({
                     "id": nid, "mentee_id": mid, "session_id": sid,
                     "body": rng.choice(NOTE_TEMPLATES).format(
-                        name=str(m["name"]).split()[0], topic=topic, topic2=topic2),
+                        name=m.name.split()[0], topic=topic, topic2=topic2),
                     "private": False,
                     "created_at": start, "updated_at": start + timedelta(minutes=50),
                 })
@@ -317,38 +321,34 @@ def generate_demo(
             # Upcoming: most mentees have the next check-in booked, a few have nothing.
             if rng.random() < 0.85:
                 due_in = max(1, gap - last_days_ago + rng.randint(-2, 3))
-                local_day = (now + timedelta(days=due_in)).astimezone(zone).date()
-                start = datetime.combine(local_day, time(rng.choice([9, 11, 15, 17])),
-                                         zone).astimezone(UTC)
-                recurring = rng.random() < 0.3
+                day = (now + timedelta(days=due_in)).astimezone(slots.mentor).date()
+                hour = rng.choice([9, 11, 15, 17])
+                # A series repeats on weekdays only: weekly, or monthly on the same Nth
+                # weekday (a 10-day cadence is booked one session at a time).
+                series = rng.random() < 0.3 and m.unit != "days"
+                first_of_series = (slots.pick_series(day, m.timezone, hour=hour,
+                                                     not_before=now) if series else None)
                 rule = None
-                if recurring:
-                    unit = str(m["cadence_unit"])
-                    freq = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY"}[unit]
-                    rule = f"FREQ={freq};INTERVAL={m['cadence_interval']}"
+                if first_of_series is not None:
+                    start = first_of_series
+                    rule = cadence_rule(m.interval, m.unit,
+                                        start.astimezone(slots.mentor)).to_rrule()
+                else:
+                    start = slots.pick(day, m.timezone, hour=hour, not_before=now)
                 session_rows.append({
                     "id": sid, "mentee_id": mid, "title": "Check-in", "start_utc": start,
-                    "timezone": m["timezone"], "duration_minutes": 45, "status": "scheduled",
+                    "timezone": planned_in, "duration_minutes": 45, "status": "scheduled",
                     "agenda": "- progress on goals\n- blockers\n", "rrule": rule,
                 })
                 sid += 1
-        chunk = 20_000
-        for lo in range(0, len(session_rows), chunk):
-            s.execute(insert(Session), session_rows[lo:lo + chunk])
+        demo_repo.add_sessions(s, session_rows)
         report(3, 4)
-        for lo in range(0, len(note_rows), chunk):
-            s.execute(insert(Note), note_rows[lo:lo + chunk])
         for row in action_rows:
             if row.get("done"):
                 agreed = row["created_at"]
                 assert isinstance(agreed, datetime)
                 row["done_at"] = min(now, agreed + timedelta(days=story_rng.randint(1, 9)))
-        if action_rows:
-            s.execute(insert(ActionItem), action_rows)
-        if session_goal_rows:
-            s.execute(insert(SessionGoal), session_goal_rows)
+        demo_repo.add_session_records(s, note_rows, action_rows, session_goal_rows)
         report(4, 4)
     return DemoSummary(len(mentee_rows), len(goal_rows), len(session_rows), len(note_rows),
                        len(action_rows))
-
-
