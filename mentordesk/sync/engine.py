@@ -176,7 +176,11 @@ class _Action:
     kind: str
     body: Json | None = None
     if_match: str | None = None
+    # get_conference: how many times the event was read while its Meet link was pending.
     reads: int = 0
+    # instance: sent again because the occurrence's own event was gone (404); another 404
+    # then means the series has no occurrence at that time, not that it is still on its way.
+    after_gone: bool = False
 
 
 def _error_body(exc: Any) -> Json:
@@ -1254,7 +1258,7 @@ class SyncEngine:
             self._defer(s, item, "Google Calendar could not find where to put it (HTTP 404)")
             return []
         if status == 404 and action.kind == "instance":
-            if item.master_synced or action.reads:
+            if item.master_synced or action.after_gone:
                 self._invalid(s, item, "start time", "The series in Google Calendar has no "
                               "occurrence at this session's original time; edit the series "
                               "or this session again.", by_google=False)
@@ -1270,7 +1274,7 @@ class SyncEngine:
                 return []
             if item.data.series_id is not None and not item.standalone:
                 return [_Action(item, "instance", mapping.instance_fields(
-                    mapping.owned_from_session(item.data)), reads=1)]
+                    mapping.owned_from_session(item.data)), after_gone=True)]
             return [_Action(item, "insert", mapping.insert_body(
                 item.data, mapping.owned_from_session(item.data), self._file_id,
                 self._invite))]
