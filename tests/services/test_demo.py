@@ -128,7 +128,7 @@ def test_sessions_fall_in_the_hours_mentor_and_mentee_share(
     db, now = demo
     sessions = _sessions(db, now)
     zone = ZoneInfo(mentor)
-    first_of_series = {}
+    first_of_series: dict[int, datetime] = {}
     for record in sessions:
         if record.series_id is not None:
             first_of_series.setdefault(record.series_id, record.start_utc)
