@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.notes_typing import HEARTBEAT_MS, type_into  # noqa: E402
 from mentordesk.services.demo import generate_demo  # noqa: E402
 from mentordesk.services.notes import NoteService  # noqa: E402
 from mentordesk.services.sessions import SessionDraft, SessionService  # noqa: E402
@@ -29,7 +30,6 @@ from mentordesk.storage.database import Database, open_database  # noqa: E402
 
 TYPE_SECONDS = 8.0
 KEY_INTERVAL_MS = 25  # 40 keys a second: a fast typist
-HEARTBEAT_MS = 2
 
 
 def pct(values: list[float], p: float) -> float:
@@ -50,8 +50,7 @@ def commit_cost(db: Database, session_id: int) -> list[float]:
 
 
 def typing_run(db: Database, session_id: int) -> tuple[list[float], list[float], int]:
-    from PySide6.QtCore import QSettings, Qt, QTimer
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from mentordesk.services.sessions import SessionRef
@@ -78,69 +77,17 @@ def typing_run(db: Database, session_id: int) -> tuple[list[float], list[float],
     view.open_ref(SessionRef(session_id))
     editor = view.editor
     editor.setFocus()
-    # Record when each length of text became durable (commit returned, in the writer).
-    durable: list[tuple[float, int]] = []
-    real_save = NoteService.save_note_body
-
-    def recording_save(self: NoteService, note_id: int, body: str, *,
-                       expected: str | None = None) -> datetime:
-        result = real_save(self, note_id, body, expected=expected)
-        durable.append((time.perf_counter(), len(body)))
-        return result
-
-    NoteService.save_note_body = recording_save  # type: ignore[method-assign]
-    keys: list[tuple[float, int]] = []
-    gaps: list[float] = []
-    last_beat = [time.perf_counter()]
     text = "Talked about the promotion case and the next portfolio piece. " * 40
-    state = {"i": 0}
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append((now - last_beat[0]) * 1000)
-        last_beat[0] = now
-
-    def type_one() -> None:
-        char = text[state["i"] % len(text)]
-        if char == " ":
-            QTest.keyClick(editor, Qt.Key.Key_Space)
-        else:
-            QTest.keyClicks(editor, char)
-        state["i"] += 1
-        keys.append((time.perf_counter(), len(editor.toPlainText())))
-
-    heartbeat = QTimer()
-    heartbeat.setInterval(HEARTBEAT_MS)
-    heartbeat.timeout.connect(beat)
-    typist = QTimer()
-    typist.setInterval(KEY_INTERVAL_MS)
-    typist.timeout.connect(type_one)
-    heartbeat.start()
-    typist.start()
-    end = time.perf_counter() + TYPE_SECONDS
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.0005)
-    typist.stop()
-    stop_idle = time.perf_counter() + 1.5
-    while time.perf_counter() < stop_idle:
-        app.processEvents()
-        time.sleep(0.001)
-    heartbeat.stop()
+    typing = type_into(app, editor, text, seconds=TYPE_SECONDS,
+                       key_interval_ms=KEY_INTERVAL_MS, settle_seconds=1.5)
     window.close()
-    NoteService.save_note_body = real_save  # type: ignore[method-assign]
     QApplication.processEvents()
-    latencies = []
-    for at, length in keys:
-        done = next((t for t, n in durable if n >= length and t >= at), None)
-        if done is not None:
-            latencies.append((done - at) * 1000)
-    stalls = [g - HEARTBEAT_MS for g in gaps[5:]]
+    stalls, gaps = typing.stalls, typing.gaps
     if os.environ.get("BENCH_VERBOSE"):
         print("longest stalls (ms):", sorted((round(g, 1) for g in stalls), reverse=True)[:8])
         worst = max(range(len(stalls)), key=stalls.__getitem__)
         print(f"the longest came {sum(gaps[5:worst + 5]) / 1000:.2f} s after typing began")
-    return latencies, stalls, len(durable)
+    return typing.latencies, stalls, typing.commits
 
 
 def main() -> int:

@@ -30,9 +30,9 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=None,
                         help="note length (default: the most a note may hold)")
     args = parser.parse_args()
-    from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QSettings
 
+    from benchmarks.notes_typing import type_into
     from mentordesk.services.mentees import MenteeInput, MenteeService
     from mentordesk.services.notes import MAX_NOTE_CHARS, NoteService
     from mentordesk.services.search import SearchService
@@ -73,64 +73,15 @@ def main() -> None:
     editor.setFocus()
     editor.moveCursor(editor.textCursor().MoveOperation.End)
 
-    durable: list[float] = []
-    real_save = NoteService.save_note_body
-
-    def recording_save(self: NoteService, note_id: int, body: str, *,
-                       expected: str | None = None) -> datetime:
-        result = real_save(self, note_id, body, expected=expected)
-        durable.append(time.perf_counter())
-        return result
-
-    NoteService.save_note_body = recording_save  # type: ignore[method-assign]
-    key_ms: list[float] = []
-    key_at: list[float] = []
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000)
-        last[0] = now
-
-    def type_one() -> None:
-        began = time.perf_counter()
-        QTest.keyClicks(editor, "x")
-        key_ms.append((time.perf_counter() - began) * 1000)
-        key_at.append(began)
-
-    heartbeat = QTimer()
-    heartbeat.setInterval(2)
-    heartbeat.timeout.connect(beat)
-    typist = QTimer()
-    typist.setInterval(KEY_INTERVAL_MS)
-    typist.timeout.connect(type_one)
-    heartbeat.start()
-    typist.start()
-    end = time.perf_counter() + TYPE_SECONDS
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.0005)
-    typist.stop()
-    settle = time.perf_counter() + 3
-    while time.perf_counter() < settle:
-        app.processEvents()
-        time.sleep(0.001)
-    heartbeat.stop()
-    NoteService.save_note_body = real_save  # type: ignore[method-assign]
-    latencies = []
-    for at in key_at:
-        done = next((t for t in durable if t >= at), None)
-        if done is not None:
-            latencies.append((done - at) * 1000)
+    typing = type_into(app, editor, "x", seconds=TYPE_SECONDS,
+                       key_interval_ms=KEY_INTERVAL_MS, settle_seconds=3)
+    key_ms, stalls, latencies = sorted(typing.key_ms), sorted(typing.stalls), typing.latencies
     began = time.perf_counter()
     hits = SearchService(db).search("zanzibarite")
     search_ms = (time.perf_counter() - began) * 1000
     window.close()
     app.processEvents()
     db.close()
-    key_ms.sort()
-    stalls = sorted(g - 2 for g in gaps[5:])
     print(f"A {chars:,}-character note in the Notes view ({len(key_ms)} keystrokes)\n")
     print("| measure | median | p95 | worst | target |")
     print("|---|---|---|---|---|")
