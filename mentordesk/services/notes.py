@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mentordesk.domain.dates import day_text
 from mentordesk.errors import EditConflict, ValidationError
 from mentordesk.storage import sessions_repo as repo
 from mentordesk.storage.database import Database
@@ -365,7 +366,8 @@ class NoteService:
             if actions:
                 for r in actions:
                     goal = f" _(goal: {r.goal_title})_" if r.goal_title else ""
-                    due = f" — by {r.due_date:%d %b}" if r.due_date else ""
+                    due = (f" — by {day_text(r.due_date, when.date(), weekday=False)}"
+                           if r.due_date else "")
                     lines.append(f"- [{'x' if r.done else ' '}] {r.text}{goal}{due}")
             else:
                 lines.append("- No new actions this time.")

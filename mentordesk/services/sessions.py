@@ -133,6 +133,9 @@ class SlotProposal:
     # The mentee's next session is already on the calendar (a series' next meeting or a
     # one-off): nothing to book.
     booked: bool = False
+    # Why this time, without the cadence ("Your usual time"): the plan dialog says how it
+    # repeats from its own repeat choice.
+    basis: str = ""
 
 
 def check_time(start_utc: datetime, duration_minutes: int, mentee_zone: str,
@@ -504,7 +507,7 @@ class SessionService:
                 cadence = f"every {interval} {unit}" if interval != 1 else f"every {unit[:-1]}"
                 return SlotProposal(start, duration, check_time(start, duration, mentee_tz,
                                                                 mentor),
-                                    f"{reason}, {cadence}.")
+                                    f"{reason}, {cadence}.", basis=reason)
         raise ValidationError(
             "No time in the next weeks falls inside both people's working hours; "
             "pick a time by hand.", field="start")

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from mentordesk.domain.dates import instant_text
 from mentordesk.domain.timezones import zone
 from mentordesk.services.notes import ActionItemRecord
 from mentordesk.services.search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, SearchHit
@@ -133,27 +134,31 @@ class SessionListModel(QAbstractListModel):
                 return f"{title}, {count} sessions"
             return None
         rec = row
-        local = rec.start_utc.astimezone(zone(self.display_zone))
+        mine = zone(self.display_zone)
+        now = datetime.now().astimezone()
         if role == Qt.ItemDataRole.DisplayRole:
             mark = " ↻" if rec.recurring else ""
             state = {"cancelled": " — cancelled", "held": " ✓"}.get(rec.status, "")
-            return f"   {local:%a %d %b %H:%M}  {rec.mentee_name}{mark}{state}\n" \
+            return f"   {instant_text(rec.start_utc, mine, now)}  {rec.mentee_name}{mark}" \
+                   f"{state}\n" \
                    f"   {rec.display_title}"
         if role == Qt.ItemDataRole.ToolTipRole:
             first_name = (rec.mentee_name.split() or [""])[0]
             try:
-                theirs = rec.start_utc.astimezone(zone(rec.mentee_timezone))
-                their_line = (f"{first_name}: {theirs:%a %d %b %H:%M} "
+                theirs = instant_text(rec.start_utc, zone(rec.mentee_timezone), now)
+                their_line = (f"{first_name}: {theirs} "
                               f"({rec.mentee_timezone})")
             except ValueError:
                 their_line = f"{first_name}: unknown time zone '{rec.mentee_timezone}'"
             lines = [f"{rec.display_title} with {rec.mentee_name}",
-                     f"You: {local:%a %d %b %H:%M} ({self.display_zone})", their_line]
+                     f"You: {instant_text(rec.start_utc, mine, now)} ({self.display_zone})",
+                     their_line]
             if rec.recurring:
                 lines.append(rec.repeat_text)
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{rec.display_title} with {rec.mentee_name}, {local:%A %d %B %H:%M}"
+            return f"{rec.display_title} with {rec.mentee_name}, " \
+                   f"{instant_text(rec.start_utc, mine, now)}"
         if role == Qt.ItemDataRole.ForegroundRole and rec.status == "cancelled":
             return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if role == RecordRole:
@@ -272,7 +277,8 @@ class SearchResultsModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
             return None
         hit = self._hits[index.row()]
-        when = (f" · {hit.when.astimezone(zone(self.display_zone)):%d %b %Y}"
+        when = (" · " + instant_text(hit.when, zone(self.display_zone),
+                                     datetime.now().astimezone(), time=False)
                 if hit.when else "")
         who = f" · {hit.mentee_name}" if hit.mentee_name and hit.kind != "mentee" else ""
         if role == Qt.ItemDataRole.DisplayRole:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from mentordesk.domain.dates import day_text, instant_text
 from mentordesk.domain.recurrence import (
     CUSTOM_TEXT,
     WEEKDAY_NAMES,
@@ -45,13 +47,20 @@ from mentordesk.services.sessions import (
     check_time,
 )
 from mentordesk.ui.tasks import TaskControl, run_task
+from mentordesk.ui.widgets.date_field import typeable
+from mentordesk.ui.widgets.form_dialog import FormDialog
 
 REPEAT_CHOICES = (
     ("none", "Does not repeat"),
     ("cadence", "From the mentee's cadence"),
+    ("week", "Weekly"),
     ("weekly", "Every N weeks"),
     ("monthly", "Monthly on the same weekday"),
 )
+# Numeric, in the order people type a date: every section takes digits, and a day of the
+# month is typed after its month and year (a day-name section took no digits at all).
+START_FORMAT = "yyyy-MM-dd  HH:mm"
+PAST_WARNING = "⚠ This is in the past — it will be recorded as a past session."
 
 
 @dataclass(frozen=True)
@@ -69,15 +78,21 @@ def _local_qdatetime(instant: datetime, tz: str) -> QDateTime:
     return QDateTime.fromString(local.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
 
 
-class ScheduleDialog(QDialog):
+class ScheduleDialog(FormDialog):
     """Plan or move a session; both people's local times side by side, flagged when a time is
-    outside 08:00–21:00 for either of them."""
+    outside 08:00–21:00 for either of them.
+
+    A form: Enter in a field stays in it (it closed the dialog, planning a session, when it
+    was meant to pick a choice in an open list or to finish a typed date); Ctrl+Enter or the
+    button plans."""
 
     def __init__(self, mentees: list[MenteeChoice], mentor_zone: str, *,
                  parent: QWidget | None = None, record: SessionRecord | None = None,
                  mentee_id: int | None = None, start: datetime | None = None,
-                 duration: int = 60) -> None:
+                 duration: int = 60,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__(parent)
+        self._clock = clock
         self.setWindowTitle("Reschedule session" if record else "Plan a session")
         self.setAccessibleName(self.windowTitle())
         self.mentor_zone = mentor_zone
@@ -103,12 +118,28 @@ class ScheduleDialog(QDialog):
         self.when = QDateTimeEdit()
         self.when.setAccessibleName("Start (your time)")
         self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.when.setDisplayFormat(START_FORMAT)
+        self._typing = typeable(self.when)
         default = start or (record.start_utc if record else
-                            (datetime.now(UTC) + timedelta(days=1)).replace(
+                            (clock() + timedelta(days=1)).replace(
                                 minute=0, second=0, microsecond=0))
         self.when.setDateTime(_local_qdatetime(default, mentor_zone))
-        form.addRow(f"&Start ({mentor_zone})", self.when)
+        # The field is numeric: its day, in words, beside it.
+        self.when_words = QLabel()
+        self.when_words.setAccessibleName("Start date in words")
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.when)
+        start_row.addWidget(self.when_words, 1)
+        start_label = QLabel(f"&Start ({mentor_zone})")
+        start_label.setBuddy(self.when)
+        form.addRow(start_label, start_row)
+        self.past_warning = QLabel(PAST_WARNING)
+        self.past_warning.setObjectName("pastWarning")
+        self.past_warning.setWordWrap(True)
+        self.past_warning.setProperty("warning", True)
+        self.past_warning.setStyleSheet("font-weight: 600;")
+        form.addRow("", self.past_warning)
+        self._form = form
         self.duration = QSpinBox()
         self.duration.setAccessibleName("Duration in minutes")
         self.duration.setRange(5, 480)
@@ -130,8 +161,10 @@ class ScheduleDialog(QDialog):
             self.repeat.addItem(label, key)
         self.every = QSpinBox()
         self.every.setAccessibleName("Repeat every N")
-        self.every.setRange(1, 12)
+        # One week is "Weekly"; this choice is for two weeks and more.
+        self.every.setRange(2, 12)
         self.every.setPrefix("every ")
+        self.every.setSuffix(" weeks")
         repeat_row = QHBoxLayout()
         repeat_row.addWidget(self.repeat, 1)
         repeat_row.addWidget(self.every)
@@ -192,16 +225,21 @@ class ScheduleDialog(QDialog):
         self.proposal_label.setProperty("role", "subtitle")
         self.proposal_label.setWordWrap(True)
         layout.insertWidget(1, self.proposal_label)
+        self._proposal: SlotProposal | None = None
         self._touched = False
         self.when.dateTimeChanged.connect(self._user_changed_time)
+        # A key or click in the field counts before the value changes (a half-typed year):
+        # a proposal arriving then must not overwrite what is being typed.
+        self._typing.edited.connect(self._user_changed_time)
         self._update()
         self.resize(560, self.sizeHint().height())
 
     def _show_kept_rule(self, kept: Rule, zone_name: str) -> None:
         """Select the repeat option that gives ``kept`` back, or an extra option that keeps
         it as it is (a rule this dialog cannot make: Google's, a count, an end…)."""
-        self.every.setValue(min(kept.interval, self.every.maximum()))
-        for key in ("weekly", "monthly", "cadence"):
+        if kept.interval > 1:
+            self.every.setValue(min(kept.interval, self.every.maximum()))
+        for key in ("week", "weekly", "monthly", "cadence"):
             self.repeat.setCurrentIndex(self.repeat.findData(key))
             if self._chosen_rule() == kept:
                 return
@@ -215,13 +253,36 @@ class ScheduleDialog(QDialog):
     def propose(self, proposal: SlotProposal) -> None:
         """Fill in the proposed slot (found in the background) unless the user picked a time."""
         if self._touched or self.record is not None:
+            self.proposal_label.setText("")  # not "Looking for a slot…" for ever
             return
         self.when.blockSignals(True)
         self.when.setDateTime(_local_qdatetime(proposal.start_utc, self.mentor_zone))
         self.when.blockSignals(False)
+        self._proposal = proposal
         self.duration.setValue(proposal.duration_minutes)
-        self.proposal_label.setText(f"Proposed: {proposal.reason}")
         self._update()
+
+    def _proposal_text(self, rule: Rule | None) -> str:
+        """Why the proposed time, and how it repeats as the repeat choice now says; nothing
+        once the mentor picked another time."""
+        proposal = self._proposal
+        if proposal is None or self.start_utc() != proposal.start_utc:
+            return ""
+        basis = proposal.basis or proposal.reason.rstrip(".")
+        repeat = describe(rule, self.mentor_zone).lower() if rule is not None \
+            else "does not repeat"
+        return f"Proposed: {basis} — {repeat}."
+
+    def is_past(self) -> bool:
+        """Whether the mentor picked a start in the past. An edit that keeps the start it
+        had (a past session retitled) or changes a whole series (an ongoing one began in
+        the past) is not such a pick."""
+        start = self.start_utc()
+        if start >= self._clock():
+            return False
+        record = self.record
+        return record is None or not (start == record.start_utc
+                                      or self.scope_series.isChecked())
 
     def mentee(self) -> MenteeChoice | None:
         mid = self.mentee_box.currentData()
@@ -234,7 +295,6 @@ class ScheduleDialog(QDialog):
 
     def rule(self) -> Rule | None:
         key = self.repeat.currentData()
-        self.every.setEnabled(key == "weekly")
         if key == "keep":
             return self._kept
         chosen = self._chosen_rule()
@@ -246,6 +306,8 @@ class ScheduleDialog(QDialog):
         key = self.repeat.currentData()
         mentee = self.mentee()
         local = self.start_utc().astimezone(zone(self.mentor_zone))
+        if key == "week":
+            return Rule("WEEKLY")
         if key == "weekly":
             return Rule("WEEKLY", self.every.value())
         if key == "monthly":
@@ -260,6 +322,14 @@ class ScheduleDialog(QDialog):
             self.repeat.setEnabled(self.scope_series.isChecked())
         mentee = self.mentee()
         start = self.start_utc()
+        now = self._clock()
+        self.when_words.setText(day_text(start.astimezone(zone(self.mentor_zone)).date(),
+                                         now.astimezone(zone(self.mentor_zone)).date()))
+        self._form.setRowVisible(self.past_warning, self.is_past())
+        self.every.setVisible(self.repeat.currentData() == "weekly")
+        rule = self.rule()
+        if self._proposal is not None:
+            self.proposal_label.setText(self._proposal_text(rule))
         if mentee is None:
             self.mentor_time.setText("")
             self.mentee_time.setText("Choose a mentee")
@@ -275,14 +345,14 @@ class ScheduleDialog(QDialog):
                           (self.mentee_time, check.mentee_ok)):
             label.setProperty("warning", not ok)
             label.setStyleSheet("" if ok else "font-weight: 600;")
-        rule = self.rule()
         if rule is None:
             self.repeat_preview.setText("")
             return
         # Anchor the preview in the planning zone, as the series will be expanded.
         nxt = occurrences(start, self.mentor_zone, rule, after=start,
                           before=start + timedelta(days=400), limit=4)
-        when = ", ".join(f"{t.astimezone(zone(self.mentor_zone)):%d %b}" for t in nxt)
+        when = ", ".join(instant_text(t, zone(self.mentor_zone), now, weekday=False,
+                                      time=False) for t in nxt)
         words = describe(rule, self.mentor_zone)
         if rule.custom or self.repeat.currentData() == "keep":
             # Its days come from the rule itself, not from the start's weekday.
@@ -296,12 +366,37 @@ class ScheduleDialog(QDialog):
         if mentee is None:
             self.error.setText("Choose a mentee.")
             return
+        if self.is_past() and not self._confirm_past():
+            self.when.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         rule = self.rule()
         self.result_value = ScheduleResult(
             mentee.id, self.start_utc(), self.duration.value(), self.title_edit.text().strip(),
             rule.to_rrule() if rule is not None else None,
             Scope.SERIES if self.scope_series.isChecked() else Scope.ONE)
         self.accept()
+
+    def _confirm_past(self) -> bool:
+        """A start in the past may be meant (logging a call that happened): ask, with
+        changing the date as the default answer."""
+        local = self.start_utc().astimezone(zone(self.mentor_zone))
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Start in the past")
+        today = self._clock().astimezone(zone(self.mentor_zone)).date()
+        box.setText(f"{day_text(local.date(), today)} {local:%H:%M} is in the "
+                    "past. Record it as a past session?")
+        box.setInformativeText("Useful to log a call that already happened. Choose another "
+                               "date to plan one still to come.")
+        record = box.addButton("&Record past session", QMessageBox.ButtonRole.AcceptRole)
+        change = box.addButton("&Change the date", QMessageBox.ButtonRole.RejectRole)
+        record.setAccessibleName("Record past session")
+        change.setAccessibleName("Change the date")
+        box.setDefaultButton(change)
+        box.setEscapeButton(change)
+        box.setAccessibleName("Start in the past")
+        box.exec()
+        return box.clickedButton() is record
 
     @classmethod
     def ask(cls, mentees: list[MenteeChoice], mentor_zone: str, *,
