@@ -8,7 +8,7 @@ what was typed).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -42,6 +42,7 @@ from mentordesk.services.goals import ColumnInfo, GoalDetails, GoalDraft, StoryE
 from mentordesk.ui.board.delegates import StoryDelegate
 from mentordesk.ui.board.editor_models import LinksModel, MilestonesModel, StoryModel
 from mentordesk.ui.resources import icon
+from mentordesk.ui.widgets.date_field import typeable
 from mentordesk.ui.widgets.form_dialog import FormDialog
 
 MODES = (("milestones", "Milestones checklist"), ("measure", "A number (e.g. 3 talks)"),
@@ -57,6 +58,25 @@ class NumberSpin(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         return format_number(round(value, 2))
+
+
+def default_due(today: date) -> date:
+    """The due date offered when "Due by" is ticked: the end of this quarter, or of the next
+    when this one ends within two weeks (never today: that read as due at once)."""
+    quarter_end = _quarter_end(today)
+    if (quarter_end - today).days < 14:
+        quarter_end = _quarter_end(quarter_end + timedelta(days=1))
+    return quarter_end
+
+
+def _quarter_end(day: date) -> date:
+    last_month = (day.month - 1) // 3 * 3 + 3
+    first_after = date(day.year + last_month // 12, last_month % 12 + 1, 1)
+    return first_after - timedelta(days=1)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _button(text: str, icon_name: str, tip: str) -> QPushButton:
@@ -225,12 +245,16 @@ class GoalEditor(FormDialog):
         target_label.setBuddy(self.target_spin)
         form.addRow(target_label, target_row)
 
+        # Shows the goal's progress whatever measures it: typed here by hand, else counted
+        # from the milestones or the target (greyed, the same number the label below says).
+        # The hand-set value is kept apart so counting never overwrites it.
+        self._manual = draft.manual_progress
         self.manual_spin = QSpinBox()
         self.manual_spin.setAccessibleName("Progress in percent")
         self.manual_spin.setRange(0, 100)
         self.manual_spin.setSuffix(" %")
         self.manual_spin.setValue(draft.manual_progress or 0)
-        self.manual_spin.valueChanged.connect(self._update_progress)
+        self.manual_spin.valueChanged.connect(self._manual_changed)
         self.manual_label = QLabel("&Progress:")
         self.manual_label.setBuddy(self.manual_spin)
         form.addRow(self.manual_label, self.manual_spin)
@@ -242,15 +266,27 @@ class GoalEditor(FormDialog):
         self.due_edit.setAccessibleName("Due date")
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("d MMM yyyy")
-        due = draft.due_date or date.today()
-        self.due_edit.setDate(QDate(due.year, due.month, due.day))
+        typeable(self.due_edit)
+        # Its earliest date stands for "none": a goal without a due date shows no date at
+        # all rather than today's (which read as "due today").
+        self.due_edit.setSpecialValueText("No due date")
+        if draft.due_date is not None:
+            self.due_edit.setDate(_qdate(draft.due_date))
+        else:
+            self.due_edit.setDate(self.due_edit.minimumDate())
         self.due_check.setChecked(draft.due_date is not None)
         self.due_edit.setEnabled(draft.due_date is not None)
-        self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.due_check.toggled.connect(self._due_toggled)
+        self.due_edit.dateChanged.connect(self._update_due_warning)
+        self.due_warning = QLabel("⚠ In the past: the goal will show as overdue.")
+        self.due_warning.setObjectName("dueWarning")
+        self.due_warning.setProperty("warning", True)
+        self.due_warning.setStyleSheet("font-weight: 600;")
         due_row.addWidget(self.due_check)
         due_row.addWidget(self.due_edit)
-        due_row.addStretch(1)
+        due_row.addWidget(self.due_warning, 1)
         form.addRow("Due date:", due_row)
+        self._update_due_warning()
 
         self.milestones = MilestonesModel(draft.milestones, self)
         self.milestones.changed.connect(self._update_progress)
@@ -412,6 +448,21 @@ class GoalEditor(FormDialog):
         if url.startswith(("http://", "https://", "mailto:", "file:")):
             QDesktopServices.openUrl(QUrl(url))
 
+    # -- due date ----------------------------------------------------------------------
+    def _due_toggled(self, on: bool) -> None:
+        self.due_edit.setEnabled(on)
+        if on and self.due_edit.date() == self.due_edit.minimumDate():
+            self.due_edit.setDate(_qdate(default_due(date.today())))
+        elif not on:
+            self.due_edit.setDate(self.due_edit.minimumDate())
+        self._update_due_warning()
+
+    def _update_due_warning(self) -> None:
+        qd = self.due_edit.date()
+        past = self.due_check.isChecked() and date(qd.year(), qd.month(), qd.day()) < \
+            date.today()
+        self.due_warning.setVisible(past)
+
     # -- state -------------------------------------------------------------------------
     def mode(self) -> str:
         return str(self.mode_combo.currentData())
@@ -420,9 +471,31 @@ class GoalEditor(FormDialog):
         mode = self.mode()
         self.current_spin.setEnabled(mode == "measure")
         self.current_label.setEnabled(mode == "measure")
-        self.manual_spin.setEnabled(mode == "manual")
-        self.manual_label.setEnabled(mode == "manual")
+        manual = mode == "manual"
+        if manual and self._manual is None:
+            # Set by hand from here on: start from the percent just shown, not from 0.
+            self._manual = max(0, self.manual_spin.value())
+        self.manual_spin.setEnabled(manual)
+        self.manual_label.setEnabled(manual)
+        self.manual_spin.setToolTip("" if manual else "Counted from the "
+                                    + ("milestones" if mode == "milestones" else "target")
+                                    + "; measure by hand to set it yourself")
         self._update_progress()
+
+    def _show_percent(self, p: Progress) -> None:
+        """The spin box shows the hand-set value, or greyed the counted one (a dash when
+        there is nothing to count yet)."""
+        spin = self.manual_spin
+        spin.blockSignals(True)
+        if self.mode() == "manual":
+            spin.setSpecialValueText("")
+            spin.setRange(0, 100)
+            spin.setValue(self._manual or 0)
+        else:
+            spin.setRange(-1, 100)
+            spin.setSpecialValueText("—")
+            spin.setValue(p.percent if p.percent is not None else -1)
+        spin.blockSignals(False)
 
     def _progress(self) -> Progress:
         d = self.draft()
@@ -431,10 +504,16 @@ class GoalEditor(FormDialog):
                         current_value=d.current_value, target_value=d.target_value,
                         target_unit=d.target_unit, manual_progress=d.manual_progress)
 
+    def _manual_changed(self, value: int) -> None:
+        if self.mode() == "manual":
+            self._manual = value
+        self._update_progress()
+
     def _update_progress(self) -> None:
         p = self._progress()
         pct = f" — {p.percent} %" if p.percent is not None else ""
         self.progress_label.setText(f"Progress: {p.label}{pct}")
+        self._show_percent(p)
         if p.complete and not self._was_complete and self.column_id() != self._done_column \
                 and self._done_column is not None:
             what = ("All milestones are done." if self.mode() == "milestones"
@@ -495,8 +574,7 @@ class GoalEditor(FormDialog):
             target_unit=self.unit_edit.text(),
             current_value=self.current_spin.value() if mode == "measure" or
             self.original.current_value is not None else None,
-            manual_progress=self.manual_spin.value() if mode == "manual" or
-            self.original.manual_progress is not None else None,
+            manual_progress=self.manual_spin.value() if mode == "manual" else self._manual,
             due_date=date(qd.year(), qd.month(), qd.day()) if self.due_check.isChecked()
             else None,
             milestones=self.milestones.items,
