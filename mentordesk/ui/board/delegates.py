@@ -28,6 +28,8 @@ PAD_X = 10
 PAD_Y = 8
 GAP = 4
 BAR = 6
+# The card's outline sits this far inside its item rect: the gap between two cards.
+INSET = 3
 
 
 def _small(font: QFont) -> QFont:
@@ -97,10 +99,14 @@ class CardDelegate(QStyledItemDelegate):
         return self._icons[key]
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        # Every card has the same height (the list views lay out thousands of cards without
+        # asking each one): mentee, two title lines, target, bar, how progress is counted and
+        # the due date each have their own line, so no footer shares its width with another
+        # text and none is cut at the window's default size or at any scale.
         base = QFontMetrics(option.font).height()
         small = QFontMetrics(_small(option.font)).height()
-        height = (2 * PAD_Y + small + GAP + 2 * base + GAP + small + GAP + BAR + GAP + small
-                  + 6)
+        height = (2 * PAD_Y + 2 * INSET + small + GAP + 2 * base + GAP + small + GAP + BAR
+                  + GAP + small + GAP + small)
         return QSize(220, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
@@ -115,7 +121,7 @@ class CardDelegate(QStyledItemDelegate):
         focused = bool(state & QStyle.StateFlag.State_HasFocus)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = option.rect.adjusted(3, 3, -3, -3)
+        rect = option.rect.adjusted(INSET, INSET, -INSET, -INSET)
         border = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(
             QPalette.ColorRole.Mid)
         painter.setPen(QPen(border, 2.0 if selected else 1.0))
@@ -131,37 +137,28 @@ class CardDelegate(QStyledItemDelegate):
         text_colour = palette.color(QPalette.ColorRole.Text)
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         small_font = _small(option.font)
-        small_h = QFontMetrics(small_font).height()
+        small_metrics = QFontMetrics(small_font)
+        small_h = small_metrics.height()
         base_h = QFontMetrics(option.font).height()
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         y = inner.top()
 
-        # Mentee, and the open action items on the right.
+        # The mentee.
         painter.setFont(small_font)
-        right_w = 0
-        if card.open_actions:
-            label = f"{card.open_actions} open"
-            right_w = QFontMetrics(small_font).horizontalAdvance(label) + 16
-            painter.drawPixmap(inner.right() - right_w + 1, y + (small_h - 12) // 2,
-                               self._check_icon(option))
-            painter.setPen(text_colour)
-            painter.drawText(QRect(inner.right() - right_w + 16, y, right_w - 16, small_h),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         painter.setPen(muted)
-        name = QFontMetrics(small_font).elidedText(card.mentee_name, Qt.TextElideMode.ElideRight,
-                                                   inner.width() - right_w - 6)
-        painter.drawText(QRect(inner.left(), y, inner.width() - right_w, small_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        _draw_fitted(painter, QRect(inner.left(), y, inner.width(), small_h), left,
+                     card.mentee_name)
         y += small_h + GAP
 
         # Title, up to two lines.
         title_font = _bold(option.font)
         painter.setFont(title_font)
         painter.setPen(text_colour)
-        for line in _two_lines(card.title, title_font, inner.width()):
-            painter.drawText(QRect(inner.left(), y, inner.width(), base_h),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+        title_lines = _two_lines(card.title, title_font, inner.width())
+        for line in title_lines:
+            painter.drawText(QRect(inner.left(), y, inner.width(), base_h), left, line)
             y += base_h
-        if len(_two_lines(card.title, title_font, inner.width())) == 1:
+        if len(title_lines) == 1:
             y += base_h
         y += GAP
 
@@ -169,10 +166,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(small_font)
         painter.setPen(muted)
         target = f"Target: {card.target}" if card.target else "No measurable target yet"
-        painter.drawText(QRect(inner.left(), y, inner.width(), small_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(small_font).elidedText(target, Qt.TextElideMode.ElideRight,
-                                                             inner.width()))
+        _draw_fitted(painter, QRect(inner.left(), y, inner.width(), small_h), left, target)
         y += small_h + GAP
 
         # Progress bar.
@@ -194,25 +188,39 @@ class CardDelegate(QStyledItemDelegate):
                          f"{pct} %" if pct is not None else "–")
         y += BAR + GAP
 
-        # How progress is counted, and the due date.
-        due_w = 0
+        # How progress is counted ("12 of 12 pull requests reviewed"): the whole width.
+        painter.setPen(muted)
+        _draw_fitted(painter, QRect(inner.left(), y, inner.width(), small_h), left,
+                     card.progress.label)
+        y += small_h + GAP
+
+        # The due date, and the open action items on the right.
+        right_w = 0
+        if card.open_actions:
+            label = f"{card.open_actions} open"
+            right_w = small_metrics.horizontalAdvance(label) + 16
+            painter.drawPixmap(inner.right() - right_w + 1, y + (small_h - 12) // 2,
+                               self._check_icon(option))
+            painter.setPen(text_colour)
+            painter.drawText(QRect(inner.right() - right_w + 16, y, right_w - 16, small_h),
+                             left, label)
         if card.due_date is not None:
             overdue = not finished and card.due_date < self.today
-            due = _due_text(card.due_date, self.today, overdue)
             due_font = _bold(small_font) if overdue else small_font
             painter.setFont(due_font)
-            due_w = QFontMetrics(due_font).horizontalAdvance(due) + 4
             painter.setPen(overdue_colour(palette) if overdue else muted)
-            painter.drawText(QRect(inner.right() - due_w, y, due_w, small_h),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, due)
-        painter.setFont(small_font)
-        painter.setPen(muted)
-        painter.drawText(
-            QRect(inner.left(), y, inner.width() - due_w - 6, small_h),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(small_font).elidedText(card.progress.label, Qt.TextElideMode.ElideRight,
-                                                inner.width() - due_w - 6))
+            _draw_fitted(painter, QRect(inner.left(), y, inner.width() - right_w - 6, small_h),
+                         left, _due_text(card.due_date, self.today, overdue))
         painter.restore()
+
+
+def _draw_fitted(painter: QPainter, rect: QRect, align: Qt.AlignmentFlag, text: str) -> None:
+    """``text`` in ``rect`` in the painter's font, elided only when the column is too narrow
+    for it (the card's tooltip then has it in full)."""
+    metrics = QFontMetrics(painter.font())
+    if metrics.horizontalAdvance(text) > rect.width():
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, align, text)
 
 
 STORY_ICONS = {
