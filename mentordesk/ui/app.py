@@ -22,6 +22,7 @@ from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.mentees.loading import discard_helper, give_helper
 from mentordesk.ui.resources import icon, stylesheet
 from mentordesk.ui.startup import feature_scan
+from mentordesk.ui.style import install_style
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
 
@@ -44,6 +45,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icon("app"))
+    install_style(app)
     app.setStyleSheet(stylesheet())
     return app
 

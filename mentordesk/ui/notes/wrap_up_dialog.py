@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from mentordesk.services.sessions import (
     SlotProposal,
 )
+from mentordesk.ui.resources import icon
 
 
 class WrapUpDialog(QDialog):
@@ -40,7 +41,7 @@ class WrapUpDialog(QDialog):
         self.recap.setReadOnly(True)
         layout.addWidget(self.recap, 1)
         row = QHBoxLayout()
-        self.copy_button = QPushButton("&Copy recap")
+        self.copy_button = QPushButton(icon("copy"), "&Copy recap")
         self.copy_button.setAccessibleName("Copy recap")
         self.copy_button.clicked.connect(self.copy)
         row.addWidget(self.copy_button)
@@ -53,14 +54,14 @@ class WrapUpDialog(QDialog):
         self.next_label.setAccessibleName("Proposed next session")
         layout.addWidget(self.next_label)
         buttons = QHBoxLayout()
-        self.book_button = QPushButton("&Book this slot")
+        self.book_button = QPushButton(icon("calendar"), "&Book this slot")
         self.book_button.setAccessibleName("Book this slot")
         self.book_button.setEnabled(False)
         self.book_button.clicked.connect(self._book)
-        self.pick_button = QPushButton("&Pick another time…")
+        self.pick_button = QPushButton(icon("timer"), "&Pick another time…")
         self.pick_button.setAccessibleName("Pick another time")
         self.pick_button.clicked.connect(self._pick)
-        close = QPushButton("Close")
+        close = QPushButton(icon("close"), "Close")
         close.setAccessibleName("Close")
         close.clicked.connect(self.reject)
         buttons.addWidget(self.book_button)

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mentordesk.ui.resources import icon
+
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -37,6 +39,9 @@ def discard_question(parent: QWidget, what: str = "changes") -> QMessageBox:
     discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
     discard.setObjectName("discard")
+    # Buttons of our own get our icons, like the dialog's standard buttons (ui/style.py).
+    discard.setIcon(icon("delete"))
+    keep.setIcon(icon("edit"))
     discard.setAccessibleName("Discard changes")
     keep.setAccessibleName("Keep editing")
     box.setDefaultButton(keep)
