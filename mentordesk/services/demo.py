@@ -177,7 +177,10 @@ def generate_demo(
             link = link_t.format(a="abc", b=f"{mid % 10000:04d}", c="xyz", n=8_800_000 + mid)
             ascii_first = _ascii(first_name.split()[0]) or "m"
             name = f"{first_name} {last}" + (f" {i // len(FIRST)}" if mentees > 400 else "")
+            # Drawn in the order the demo always drew them, so the same seed makes the same
+            # people.
             zone = rng.choice(ZONES)
+            background = f"Wants to grow in {rng.choice(TOPICS)}. Met at a meetup."
             archived = rng.random() < 0.05
             mentee_rows.append({
                 "id": mid,
@@ -187,7 +190,7 @@ def generate_demo(
                 "cadence_interval": interval,
                 "cadence_unit": unit,
                 "meeting_link": link,
-                "background": f"Wants to grow in {rng.choice(TOPICS)}. Met at a meetup.",
+                "background": background,
                 "archived": archived,
                 # A few snoozed health alerts and hand-set gaps, for the Mentees view.
                 "snoozed_until": (now + timedelta(days=extra.randint(2, 10))
