@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from mentordesk.domain.dates import day_text
 from mentordesk.services.goals import BoardCard, StoryEvent
 from mentordesk.ui.board.editor_models import EventRole
 from mentordesk.ui.board.models import CardRole, FinishedRole
@@ -74,8 +75,7 @@ def _two_lines(text: str, font: QFont, width: int) -> list[str]:
 
 
 def _due_text(due: date, today: date, overdue: bool) -> str:
-    fmt = "%d %b" if due.year == today.year else "%d %b %Y"
-    text = due.strftime(fmt).lstrip("0")
+    text = day_text(due, today, weekday=False)
     return f"Overdue · {text}" if overdue else f"Due {text}"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -186,7 +186,7 @@ class ScheduleDialog(FormDialog):
         self.scope_box.setLayout(scope_row)
         form.addRow("Change", self.scope_box)
         form.setRowVisible(self.scope_box, bool(record and record.recurring))
-        self.scope_series.toggled.connect(lambda _on: self._update())
+        self.scope_series.toggled.connect(lambda _on: self._refresh())
         # The series' rule as read: handed back unchanged (its very text) unless the mentor
         # picks another repeat option, so a rule from Google is never rewritten.
         self._kept: Rule | None = None
@@ -219,7 +219,7 @@ class ScheduleDialog(FormDialog):
         for signal in (self.mentee_box.currentIndexChanged, self.when.dateTimeChanged,
                        self.duration.valueChanged, self.repeat.currentIndexChanged,
                        self.every.valueChanged):
-            signal.connect(self._update)
+            signal.connect(self._refresh)
         self.result_value: ScheduleResult | None = None
         self.proposal_label = QLabel()
         self.proposal_label.setProperty("role", "subtitle")
@@ -231,7 +231,7 @@ class ScheduleDialog(FormDialog):
         # A key or click in the field counts before the value changes (a half-typed year):
         # a proposal arriving then must not overwrite what is being typed.
         self._typing.edited.connect(self._user_changed_time)
-        self._update()
+        self._refresh()
         self.resize(560, self.sizeHint().height())
 
     def _show_kept_rule(self, kept: Rule, zone_name: str) -> None:
@@ -260,7 +260,7 @@ class ScheduleDialog(FormDialog):
         self.when.blockSignals(False)
         self._proposal = proposal
         self.duration.setValue(proposal.duration_minutes)
-        self._update()
+        self._refresh()
 
     def _proposal_text(self, rule: Rule | None) -> str:
         """Why the proposed time, and how it repeats as the repeat choice now says; nothing
@@ -315,6 +315,22 @@ class ScheduleDialog(FormDialog):
         if key == "cadence" and mentee is not None:
             return cadence_rule(mentee.cadence_interval, mentee.cadence_unit, local)
         return None
+
+    def _refresh(self) -> None:
+        self._update()
+        # Once the layout has taken the new texts in.
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
+        """Taller when a text wraps onto another line or a warning shows: a wrapped label
+        squeezed into the old height would overlap the one below it."""
+        layout = self.layout()
+        if layout is None:
+            return
+        need = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                else self.sizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _update(self) -> None:
         if self.record is not None and self.record.recurring:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mentordesk.domain.dates import day_text
 from mentordesk.services.sessions import (
     SlotProposal,
 )
@@ -79,7 +82,8 @@ class WrapUpDialog(QDialog):
             c = proposal.check
             what = "Next session already booked" if proposal.booked else "Next session"
             self.next_label.setText(
-                f"<b>{what}:</b> {c.mentor_local:%a %d %b %H:%M} your time · "
+                f"<b>{what}:</b> {day_text(c.mentor_local.date(), date.today())} "
+                f"{c.mentor_local:%H:%M} your time · "
                 f"{c.mentee_local:%a %H:%M} for {self.mentee_name.split()[0]} "
                 f"({c.mentee_zone})<br><i>{proposal.reason}</i>")
         else:
