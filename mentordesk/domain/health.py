@@ -4,6 +4,10 @@ Counted from the last session that was *held* — not from when a reminder was s
 session was booked — because that is what a relationship lives on. Green until the target
 gap, amber until the maximum gap, red past it. "Nothing scheduled" is a separate mark: a
 green mentee with nothing booked is fine today and red in a few weeks.
+
+Someone never met is counted the same way from the day they were added, but never reads
+"On track": until the target gap has passed they are "Not met yet" (a neutral state, there
+is no relationship to be on track with), then due and overdue like anyone else.
 """
 
 from __future__ import annotations
@@ -31,16 +35,32 @@ class Health(NamedTuple):
     # Higher means "look at this one first"; snoozed mentees sink to the bottom.
     urgency: float
 
-    def label(self) -> str:
+    @property
+    def not_met_yet(self) -> bool:
+        """Never met, and the first meeting is not due yet: neither good nor bad."""
+        return self.never_met and self.level is Level.GREEN
+
+    def word(self) -> str:
+        """The state in a word or three, as the Health column shows it."""
         if self.snoozed:
-            base = "Snoozed"
+            return "Snoozed"
+        if self.not_met_yet:
+            return "Not met yet"
+        return _WORDS[self.level]
+
+    def label(self) -> str:
+        if self.never_met:
+            added = "today" if self.days_since == 0 else _days(self.days_since) + " ago"
+            when = f"added {added}" if self.not_met_yet else f"never met, added {added}"
         else:
-            base = {Level.GREEN: "On track", Level.AMBER: "Due", Level.RED: "Overdue"}[self.level]
-        when = "never met" if self.never_met else _days(self.days_since) + " since last session"
-        parts = [base, when]
+            when = _days(self.days_since) + " since last session"
+        parts = [self.word(), when]
         if self.nothing_scheduled:
             parts.append("nothing scheduled")
         return " · ".join(parts)
+
+
+_WORDS = {Level.GREEN: "On track", Level.AMBER: "Due", Level.RED: "Overdue"}
 
 
 def _days(n: int) -> str:

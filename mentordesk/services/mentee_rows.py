@@ -146,12 +146,16 @@ def newly_red(rows: Iterable[MenteeRow], now: datetime) -> list[MenteeRow]:
 
 
 def health_counts(rows: Iterable[MenteeRow]) -> dict[str, int]:
-    """How many mentees are green, amber, red, snoozed, and have nothing scheduled."""
-    counts = {"green": 0, "amber": 0, "red": 0, "snoozed": 0, "nothing_scheduled": 0}
+    """How many mentees are green, amber, red, snoozed, not met yet (and not due: not
+    counted as green, there is nothing to be on track with), and have nothing scheduled."""
+    counts = {"green": 0, "amber": 0, "red": 0, "snoozed": 0, "not_met": 0,
+              "nothing_scheduled": 0}
     for row in rows:
         health = row.health
         if health.snoozed:
             counts["snoozed"] += 1
+        elif health.not_met_yet:
+            counts["not_met"] += 1
         else:
             counts[health.level] += 1  # a StrEnum member is its value as a key (no .value)
         if health.nothing_scheduled:

@@ -294,8 +294,10 @@ class MenteesView(ViewPage):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((COL_NAME, 170), (COL_HEALTH, 96), (COL_LOCAL, 112),
-                           (COL_NEXT, 136), (COL_LAST, 100), (COL_TAGS, 120)):
+        # Health fits its longest word beside the dot.
+        health_width = max(96, self.fontMetrics().horizontalAdvance("Not met yet") + 44)
+        for col, width in ((COL_NAME, 170), (COL_HEALTH, health_width), (COL_LOCAL, 112),
+                           (COL_NEXT, 136), (COL_LAST, 100), (COL_TAGS, 96)):
             self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setSortIndicator(COL_HEALTH, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -395,6 +397,8 @@ class MenteesView(ViewPage):
         archived = len(rows) - len(active)
         parts = [f"{len(active)} mentees", f"{counts['red']} overdue", f"{counts['amber']} due",
                  f"{counts['green']} on track"]
+        if counts["not_met"]:
+            parts.append(f"{counts['not_met']} not met yet")
         if counts["snoozed"]:
             parts.append(f"{counts['snoozed']} snoozed")
         parts.append(f"{counts['nothing_scheduled']} with nothing scheduled")
