@@ -15,8 +15,8 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def day_text(day: date, today: date, *, weekday: bool = True) -> str:
-    """'Mon 15 Dec' (or 'Tue 02 Dec') when ``day`` falls in ``today``'s year, else 'Mon 15 Dec 2025';
-    without the weekday: '15 Dec' / '15 Dec 2025'."""
+    """'Mon 15 Dec' (or 'Tue 02 Dec') when ``day`` falls in ``today``'s year, else
+    'Mon 15 Dec 2025'; without the weekday: '15 Dec' / '15 Dec 2025'."""
     text = f"{day.day:02d} {MONTHS[day.month - 1]}"
     if day.year != today.year:
         text += f" {day.year}"
