@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QRect, QSize, Qt, QThreadPool
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from mentordesk.domain.goals import ProgressMode
@@ -384,9 +384,15 @@ def pick_mentee(qtbot: QtBot, window: MainWindow, mentee_id: int) -> None:
     qtbot.waitUntil(lambda: window.context.selected_mentee_id == mentee_id)
 
 
+def central(window: MainWindow) -> QWidget:
+    body = window.centralWidget()
+    assert body is not None
+    return body
+
+
 def show_notes(qtbot: QtBot, window: MainWindow) -> NotesView:
     """Ctrl+3, the Notes entry of the sidebar and the View menu."""
-    press(window.centralWidget(), Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    press(central(window), Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     view = window.current_view()
     assert isinstance(view, NotesView)
     return view
@@ -416,7 +422,7 @@ def test_notes_follows_the_mentee_picked_and_reopens_its_last_session(
     assert selected is not None and selected.title == "Amara next"
 
     # A mentee with nothing planned: their latest session.
-    press(window.centralWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    press(central(window), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     pick_mentee(qtbot, window, carol)
     notes = show_notes(qtbot, window)
     qtbot.waitUntil(lambda: notes.current is not None
