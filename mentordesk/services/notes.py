@@ -7,12 +7,16 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.orm import Session as OrmSession
+
 from mentordesk.domain.dates import day_text
+from mentordesk.domain.timezones import zone
 from mentordesk.errors import EditConflict, ValidationError
+from mentordesk.services.goals import GoalService
 from mentordesk.storage import sessions_repo as repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.outbox import enqueue_session_change
-from mentordesk.storage.schema import ActionItem
+from mentordesk.storage.schema import ActionItem, BoardColumn, Goal, Note
 from mentordesk.storage.types import utcnow
 
 KINDS = ("action", "next_time")
@@ -106,8 +110,6 @@ def _action_record(item: ActionItem, titles: dict[int, str]) -> ActionItemRecord
 
 def _records(s: object, items: list[ActionItem] | tuple[ActionItem, ...]) \
         -> tuple[ActionItemRecord, ...]:
-    from sqlalchemy.orm import Session as OrmSession
-
     assert isinstance(s, OrmSession)
     titles = repo.goal_titles(s, [i.goal_id for i in items if i.goal_id is not None])
     return tuple(_action_record(i, titles) for i in items)
@@ -129,8 +131,6 @@ class NoteService:
                                       field="session")
             note = repo.main_note(s, session_id)
             if note is None:
-                from mentordesk.storage.schema import Note
-
                 note = Note(mentee_id=session.mentee_id, session_id=session_id, body="")
                 s.add(note)
                 s.flush()
@@ -190,8 +190,6 @@ class NoteService:
         return NoteSaver(self, session_id, note_id, loaded)
 
     def set_private(self, note_id: int, private: bool) -> None:
-        from mentordesk.storage.schema import Note
-
         with self.db.transaction() as s:
             note = s.get(Note, note_id)
             if note is None:
@@ -199,8 +197,6 @@ class NoteService:
             note.private = private
 
     def note_body(self, note_id: int) -> str:
-        from mentordesk.storage.schema import Note
-
         with self.db.reader() as s:
             note = s.get(Note, note_id)
             return note.body if note is not None else ""
@@ -320,8 +316,6 @@ class NoteService:
         if command is None:
             return None
         if command.kind == "goal":
-            from mentordesk.services.goals import GoalService
-
             with self.db.reader() as s:
                 session = repo.get_session(s, session_id)
                 mentee_id = session.mentee_id if session is not None else None
@@ -350,12 +344,8 @@ class NoteService:
             items = list(repo.action_items_of_session(s, session_id))
             records = _records(s, items)
             goal_ids = repo.goals_touched(s, session_id)
-            from mentordesk.storage.schema import BoardColumn, Goal
-
             goals = [g for g in (s.get(Goal, gid) for gid in goal_ids) if g is not None]
             columns = {c.id: c.name for c in s.query(BoardColumn)}
-            from mentordesk.domain.timezones import zone
-
             when = session.start_utc.astimezone(zone(tz))
             lines = [f"# Recap: {session.title or 'Session'} with {name}",
                      "", f"{when:%A %d %B %Y, %H:%M} ({tz})", ""]
@@ -388,8 +378,6 @@ class NoteService:
     # -- helpers -----------------------------------------------------------------------
     @staticmethod
     def _item(s: object, item_id: int) -> ActionItem:
-        from sqlalchemy.orm import Session as OrmSession
-
         assert isinstance(s, OrmSession)
         item = s.get(ActionItem, item_id)
         if item is None:
@@ -398,10 +386,6 @@ class NoteService:
 
     @staticmethod
     def _check_goal(s: object, goal_id: int, mentee_id: int) -> None:
-        from sqlalchemy.orm import Session as OrmSession
-
-        from mentordesk.storage.schema import Goal
-
         assert isinstance(s, OrmSession)
         goal = s.get(Goal, goal_id)
         if goal is None or goal.mentee_id != mentee_id:

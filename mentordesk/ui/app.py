@@ -4,30 +4,40 @@ the main window, and the housekeeping that waits until after the first paint."""
 from __future__ import annotations
 
 import logging
+import signal
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import QSettings, QSocketNotifier, QTimer
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from mentordesk import APP_ID, APP_NAME, version
 from mentordesk.errors import DatabaseOpenError, KnownError
 from mentordesk.startup import heap
-from mentordesk.storage.database import Database, open_database
+from mentordesk.storage.backup import BackupError, backup_due, restore_backup
+from mentordesk.storage.database import Database, corrupt_error, open_database
+from mentordesk.ui import errors
 from mentordesk.ui.context import AppContext
-from mentordesk.ui.errors import install_excepthook
+from mentordesk.ui.errors import install_excepthook, show_known_error
 from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.mentees.loading import discard_helper, give_helper
 from mentordesk.ui.resources import icon, stylesheet
+from mentordesk.ui.single_instance import claim
 from mentordesk.ui.startup import feature_scan
+from mentordesk.ui.startup.probe import StartupProbe, install_smoke_check, probe_path
 from mentordesk.ui.style import install_style
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
 
 if TYPE_CHECKING:
     from mentordesk.startup.helper import SnapshotHelper
+
+# This module is imported before the first paint: the dialogs of rare paths (a damaged,
+# read-only or restored file) are imported when they are shown, and sync and team mode
+# (SQLAlchemy and the server code come with them) once the first view is interactive.
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +133,6 @@ class Launcher:
             show_read_only(window, db.path.name, db.read_only)
             window.view_created.connect(stop_typing)
         self._install_restore_action(window)
-        from mentordesk.ui.startup.probe import StartupProbe, install_smoke_check, probe_path
-
         probe_file = probe_path()
         probe = StartupProbe(window, probe_file, helper) if probe_file is not None else None
         install_smoke_check(window)
@@ -184,8 +192,6 @@ class Launcher:
         window.activateWindow()
 
     def _install_restore_action(self, window: MainWindow) -> None:
-        from PySide6.QtGui import QAction
-
         action = QAction("&Restore from Backup…", window)
         action.setObjectName("restoreAction")
         action.triggered.connect(lambda _=False: self.restore_from_backup())
@@ -201,8 +207,6 @@ class Launcher:
         """File ▸ Restore from Backup…: save every edit, close the file, put the backup in
         its place (the current file is kept beside it) and open it again in a new window,
         so no later edit can reach the file that was set aside."""
-        from mentordesk.storage.backup import BackupError, restore_backup
-        from mentordesk.ui.errors import show_known_error
         from mentordesk.ui.restore_dialog import RestoreDialog
 
         old = self.window
@@ -265,7 +269,7 @@ def finish_start_up(window: MainWindow, launcher: Launcher | None = None) -> Non
             return  # the file was restored or the app quit meanwhile
         if db.read_only is None:  # sync and team replication write to the file
             install_sync_everywhere(window)
-            from mentordesk.ui.team import install_team  # after start-up: no psycopg before
+            from mentordesk.ui.team import install_team
 
             install_team(window)
         window.build_remaining_views()
@@ -292,8 +296,6 @@ def after_first_paint(window: MainWindow, launcher: Launcher | None = None) -> N
         if db.closed:
             return
         if problems:
-            from mentordesk.storage.database import corrupt_error
-
             log.error("integrity check failed after start")
             error = corrupt_error(db.path, problems[0])
             if launcher is not None:
@@ -309,8 +311,6 @@ def start_daily_backup(window: MainWindow) -> None:
     db = window.context.db
 
     def daily_backup(_control: TaskControl) -> str | None:
-        from mentordesk.storage.backup import backup_due
-
         if backup_due(db.path):
             return str(db.backup("daily"))
         return None
@@ -338,13 +338,6 @@ def quit_on_signals(app: QApplication, launcher: Launcher) -> None:
     thread in C++: the signal's wake-up byte on a socket pair makes Qt call back into
     Python, and the handler runs then.
     """
-    import signal
-    import socket
-
-    from PySide6.QtCore import QSocketNotifier
-
-    from mentordesk.ui import errors
-
     receive, send = socket.socketpair()
     receive.setblocking(False)
     send.setblocking(False)
@@ -371,8 +364,6 @@ def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
     is computing the mentee list in another process (``startup/snapshot.py``)."""
     app = create_application()
     install_excepthook()
-    from mentordesk.ui.single_instance import claim
-
     instance = claim(path)
     if instance is None:
         sys.stderr.write(f"mentordesk: MentorDesk is already open on {path}; its window was "
