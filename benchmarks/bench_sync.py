@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 CHILD = """
 import json, sys
-from tests.calendar_standin import CalendarStandIn
+from tests.support.calendar_standin import CalendarStandIn
 from mentordesk.sync.credentials import SCOPE_APP_CALENDAR
 server = CalendarStandIn()
 server.start()
@@ -72,7 +72,7 @@ def one_run(sessions: int) -> dict[str, float]:
     from mentordesk.sync.engine import CalendarSource, SyncEngine
     from mentordesk.ui.sync import texts
     from mentordesk.ui.sync.controller import SyncController
-    from tests.event_loop_gaps import EventLoopGaps
+    from tests.support.event_loop_gaps import EventLoopGaps
     from tests.sync.conftest import add_sessions, fast_policy
 
     tmp = Path(tempfile.mkdtemp(prefix="md-bench-sync-"))

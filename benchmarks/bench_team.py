@@ -5,7 +5,7 @@
 
 Each desk is one mentor's SQLite file (``--mentees`` mentees with ``--notes`` notes each and a
 goal), joined with the real replication code (membership.join: queue everything, first
-push). It starts its own throwaway PostgreSQL cluster (tests/team/pg_cluster.py), reports:
+push). It starts its own throwaway PostgreSQL cluster (tests/support/pg_cluster.py), reports:
 
 - first push of a desk (joining with existing data) and rows/s through the server,
 - a desk's first full sync (a mentor's second computer: pull everything),
@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 def _keyring() -> None:
     import keyring
 
-    from tests.team.keyrings import MemoryKeyring
+    from tests.support.keyrings import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from mentordesk.storage.database import open_database
     from mentordesk.storage.schema import Note
     from mentordesk.team.membership import JoinCode, ServerAddress, join, replicator_for
-    from tests.team.pg_cluster import start_cluster
+    from tests.support.pg_cluster import start_cluster
 
     _keyring()
     cluster = start_cluster()

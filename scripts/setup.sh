@@ -25,7 +25,8 @@ if [ "$WITH_KEYRING" = 1 ]; then
   PACKAGES+=(gnome-keyring dbus dbus-x11)
   # xauth is only a Recommends of xvfb; x11-utils has xprop and xwininfo.
   PACKAGES+=(xvfb xauth xdotool x11-utils desktop-file-utils)
-  # PostgreSQL for the team-mode tests (tests/team starts its own throwaway cluster).
+  # PostgreSQL for the team-mode tests (they start their own throwaway cluster:
+  # tests/support/pg_cluster.py).
   PACKAGES+=(postgresql)
 fi
 

@@ -10,6 +10,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# The team fixtures (a throwaway PostgreSQL cluster, one database per test) serve team tests
+# in storage, sync, team and ui alike.
+pytest_plugins = ["tests.support.team_server"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,

@@ -12,7 +12,7 @@ import pytest
 
 from mentordesk.storage.backup import create_backup, list_backups
 from mentordesk.storage.database import open_database
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_sessions import add_mentee
 
 
 def _names(path: Path) -> list[str]:

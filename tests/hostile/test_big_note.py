@@ -14,7 +14,7 @@ from mentordesk.services.notes import MAX_NOTE_CHARS
 from mentordesk.storage.database import Database
 from mentordesk.ui.notes import editor_panel
 from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
-from tests.notes.test_notes_ui import notes_db, open_window, saved_body, select
+from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]
 

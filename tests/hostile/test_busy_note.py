@@ -16,8 +16,8 @@ from mentordesk.storage.database import Database
 from mentordesk.ui.notes import autosave
 from mentordesk.ui.notes.view import NotesView
 from tests.hostile.procs import holding, release
-from tests.notes.test_notes_ui import notes_db, open_window, saved_body, select
-from tests.test_ui_faults import Condition
+from tests.ui.notes.test_autosave_faults import Condition
+from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]
 

@@ -18,7 +18,7 @@ from mentordesk.errors import CorruptDatabase
 from mentordesk.services.demo import generate_demo
 from mentordesk.storage.database import open_database
 from tests.hostile.procs import holding
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_sessions import add_mentee
 
 
 def _demo(tmp_path: Path) -> Path:

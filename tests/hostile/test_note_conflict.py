@@ -22,9 +22,9 @@ from mentordesk.services.notes import (
 )
 from mentordesk.storage.database import Database
 from tests.hostile.procs import ROOT, child_env
-from tests.notes.test_notes_service import held_session
-from tests.notes.test_notes_ui import notes_db, open_window, saved_body, select
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_notes import held_session
+from tests.services.test_sessions import add_mentee
+from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]
 

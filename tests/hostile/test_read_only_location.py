@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import open_database
 from tests.hostile.procs import mentordesk
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_sessions import add_mentee
 
 
 @pytest.fixture

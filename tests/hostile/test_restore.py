@@ -19,7 +19,7 @@ from mentordesk.storage.backup import create_backup, restore_backup
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.app import Launcher, create_application
 from mentordesk.ui.notes.view import NotesView
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_sessions import add_mentee
 
 
 def _names(path: Path) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from mentordesk.storage.backup import create_backup
 from mentordesk.storage.database import APPLICATION_ID, open_database
 from tests.hostile.procs import mentordesk
-from tests.notes.test_sessions_service import add_mentee
+from tests.services.test_sessions import add_mentee
 
 
 def _empty(path: Path) -> None:

@@ -16,7 +16,7 @@ from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import open_database
 from mentordesk.storage.schema import Mentee
 from tests.hostile.procs import mentordesk
-from tests.notes.test_notes_ui import open_window, select
+from tests.ui.notes.test_view import open_window, select
 
 
 def test_retired_names_map_to_the_zone_they_meant() -> None:

@@ -28,7 +28,7 @@ from mentordesk.sync.credentials import (
 )
 from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.retry import RetryPolicy
-from tests.calendar_standin import CalendarStandIn
+from tests.support.calendar_standin import CalendarStandIn
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -33,7 +33,7 @@ from mentordesk.sync.credentials import (
 )
 from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.errors import AuthRevoked, ClientSecretsMissing, SecureStorageUnavailable
-from tests.calendar_standin import CalendarStandIn
+from tests.support.calendar_standin import CalendarStandIn
 from tests.sync.conftest import MemoryKeyring, add_sessions, fast_policy
 
 

@@ -19,7 +19,7 @@ from mentordesk.sync.errors import (
 )
 from mentordesk.sync.mapping import PRIVATE_KEY
 from mentordesk.sync.service import save_settings
-from tests.calendar_standin import CalendarStandIn, Fault
+from tests.support.calendar_standin import CalendarStandIn, Fault
 from tests.sync.conftest import (
     START,
     EngineFactory,

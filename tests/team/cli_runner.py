@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli_env(keyring_file: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
-    env["PYTHON_KEYRING_BACKEND"] = "tests.team.keyrings.FileKeyring"
+    env["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.FileKeyring"
     env["MENTORDESK_TEST_KEYRING"] = str(keyring_file)
     env.pop("PGPASSWORD", None)
     return env

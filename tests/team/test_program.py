@@ -15,8 +15,8 @@ from mentordesk.storage.schema import Goal, Mentee
 from mentordesk.storage.schema import Session as SessionRow
 from mentordesk.team.errors import TeamError
 from mentordesk.team.program import load_program
-from tests.team.conftest import Team, joined
-from tests.team.helpers import settle
+from tests.support.team_helpers import settle
+from tests.support.team_server import Team, joined
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
