@@ -1,4 +1,4 @@
-"""Privacy (issue 7, Security): a canary phrase planted in a note and a canary email must
+"""Privacy: a canary phrase planted in a note and a canary email must
 never reach the log, whatever the app does with them at DEBUG level; the data folder is
 owner-only and the database, its WAL/SHM sidecars and the backups are 0600.
 

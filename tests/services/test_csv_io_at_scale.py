@@ -1,4 +1,4 @@
-"""CSV import at scale (issue 13, item 13): matching through indexes, the same outcome as
+"""CSV import at scale: matching through indexes, the same outcome as
 importing row by row, cancelling, and mentees changed by someone else while an import is
 prepared. The two-process tests (a note saved during an import, a killed import) are in
 tests/hostile/test_big_import.py."""
@@ -97,8 +97,9 @@ def test_a_non_ascii_name_reimports_without_a_duplicate(db: Database, tmp_path: 
 
 def _reference_write(db: Database, path: Path, parsed: list[Any], report: ImportReport,
                      step: Any) -> None:
-    """The import as it was before issue 13: one ORM row at a time, each row seeing what
-    the rows above it did. Kept here as the definition of what an import does."""
+    """The import as it was before it was staged in batches: one ORM row at a time, each
+    row seeing what the rows above it did. Kept here as the definition of what an import
+    does."""
     with db.transaction() as s:
         for item in parsed:
             data = item.data

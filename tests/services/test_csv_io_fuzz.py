@@ -1,4 +1,4 @@
-"""Bad input (issue 7): hypothesis over the CSV importer, the recurrence and cadence
+"""Bad input: hypothesis over the CSV importer, the recurrence and cadence
 parsers, and the Markdown report. None of them may crash with anything but a KnownError (or
 the parser's own error type), and an import writes all its valid rows or nothing."""
 

@@ -1,5 +1,5 @@
 """The .ics export read back by two parsers that share no code with the icalendar package it
-is written with (issue 12, item 13): vobject (VTIMEZONE through dateutil's tzical) and ical
+is written with: vobject (VTIMEZONE through dateutil's tzical) and ical
 (its own VTIMEZONE reader). Every event, single or each occurrence of a series, must come out
 at the instant the database holds, in summer and winter, north and south, with and without
 DST, and for years under an earlier DST rule."""

@@ -1,4 +1,4 @@
-"""Repeat rules that Google Calendar's UI writes (issue 12, item 6), from the file to each
+"""Repeat rules that Google Calendar's UI writes, from the file to each
 place a mentor sees them: the upcoming list, the mentee's next session, the plan dialog,
 and back again, the stored text never rewritten."""
 

@@ -659,7 +659,7 @@ def test_a_second_sync_of_the_same_file_waits_for_the_first_or_is_skipped(
     assert make_engine().run().created == 1  # the lock died with its holder
 
 
-# ---- networks that are not Google (issue 13, item 15) ----------------------------------
+# ---- networks that are not Google: a Wi-Fi login page, a trickling server, deadlines ----
 
 
 def test_a_wifi_login_page_is_named_as_such_and_keeps_the_queue(

@@ -1,4 +1,4 @@
-"""Calendar sync in a team (issue 17, item 6): two desks of one mentor (two real SQLite
+"""Calendar sync in a team: two desks of one mentor (two real SQLite
 files replicating through a real PostgreSQL) both sync with the mentor's Google Calendar
 (the local stand-in, driven by the real client library). A session's event is made once,
 whichever desk gets there first, and both desks then know it."""

@@ -1,4 +1,4 @@
-"""mapping.validate on repeat rules (issue 12, item 2): series with an end (UNTIL in UTC, as
+"""mapping.validate on repeat rules: series with an end (UNTIL in UTC, as
 RFC 5545 asks when DTSTART has a zone, and as Google writes it) or a count must be sent, and
 a rule MentorDesk refuses must say that MentorDesk refused it, and why."""
 

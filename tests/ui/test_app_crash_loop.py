@@ -1,4 +1,4 @@
-"""The real app killed with SIGKILL at random moments, many times (issue 7, Reliability).
+"""The real app killed with SIGKILL at random moments, many times: the file stays sound.
 
 One fork server imports the app once; each run forks a fresh app process that starts the
 way ``mentordesk`` starts (Launcher: open, main window, quick_check and daily backup after

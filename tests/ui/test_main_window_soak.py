@@ -1,4 +1,4 @@
-"""Soak (issue 7): 200,000 Qt model updates and 10,000 autosaves in one process, without a
+"""Soak: 200,000 Qt model updates and 10,000 autosaves in one process, without a
 crash or growing memory. The work runs in a child interpreter (tests/ui/soak_child.py) so a
 native abort is a failed test, not a dead pytest run."""
 

@@ -1,4 +1,4 @@
-"""Disk full, read-only and locked databases under the real Notes view (issue 7).
+"""Disk full, read-only and locked databases under the real Notes view: nothing typed is lost.
 
 tests/ui/notes/test_view.py makes the *service* raise DiskFull; here SQLite itself refuses
 (``PRAGMA max_page_count``, ``PRAGMA query_only``, another connection holding the write lock,
