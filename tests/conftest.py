@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from pytestqt.qtbot import QtBot
+
+    from tests.support.app_start import StartedApp
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -68,3 +75,24 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(errors, "dialogs_enabled", False)
     errors.reported.clear()
     return errors.reported
+
+
+@pytest.fixture
+def start_app(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
+              qt_settings: QSettings) -> Iterator[Callable[..., StartedApp]]:
+    """Start the desktop app on a file the way ``mentordesk`` does (tests/support/
+    app_start.py): ``start_app(path)`` returns a ``StartedApp`` once start-up is over
+    (``.window`` is the main window); every app still open is quit at teardown."""
+    from tests.support.app_start import start_app as start
+
+    started: list[StartedApp] = []
+
+    def open_app(path: Path, *, helper: bool = True,
+                 settings: QSettings | None = None) -> StartedApp:
+        app = start(qtbot, monkeypatch, path, settings or qt_settings, helper=helper)
+        started.append(app)
+        return app
+
+    yield open_app
+    for app in reversed(started):
+        app.quit()

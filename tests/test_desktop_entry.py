@@ -191,14 +191,10 @@ def test_about_shows_version_and_folders_and_opens_them(qtbot, tmp_path: Path) -
 
 
 def test_help_about_opens_the_dialog_for_the_open_database(
-        qtbot, db, qt_settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        db, start_app, monkeypatch: pytest.MonkeyPatch) -> None:
     from mentordesk.ui import about
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
 
-    create_application()
-    window = MainWindow(build_context(db, qt_settings))
-    qtbot.addWidget(window)
+    window = start_app(db.path).window
     shown: list[str] = []
 
     def exec_(self: about.AboutDialog) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from mentordesk.services.search import SearchService
 from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
 from mentordesk.storage.database import open_database
 from mentordesk.storage.schema import Mentee, Note
+from tests.support.app_start import StartedApp
 
 CANARY_WORD = "zebracanary"
 CANARY_PHRASE = f"{CANARY_WORD} quokka lighthouse 7731"
@@ -74,6 +75,7 @@ def _mode(path: Path) -> int:
 
 def test_canaries_never_reach_the_log_and_files_are_private(
         debug_log: Path, tmp_path: Path, qtbot: QtBot, qt_settings: QSettings,
+        start_app: Callable[..., StartedApp],
         no_dialogs: list[str]) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -132,18 +134,11 @@ def test_canaries_never_reach_the_log_and_files_are_private(
     _assert_clean("CLI export and backup")
 
     # -- the desktop app -------------------------------------------------------------------
-    from mentordesk.ui.app import build_context, create_application
     from mentordesk.ui.errors import show_known_error
-    from mentordesk.ui.main_window import MainWindow
     from mentordesk.ui.notes.view import NotesView
 
-    create_application()
-    db = open_database(path)
-    window = MainWindow(build_context(db, qt_settings))
-    qtbot.addWidget(window)
-    # waitExposed waits when its with-block ends: called on its own it does nothing.
-    with qtbot.waitExposed(window):
-        window.show()
+    app = start_app(path)
+    window = app.window
     for view_id in ("mentees", "board", "notes", "mentees"):
         window.show_view(view_id)
         qtbot.wait(50)
@@ -165,8 +160,7 @@ def test_canaries_never_reach_the_log_and_files_are_private(
     show_known_error(window, ValidationError(f"'{CANARY_EMAIL}x' is not an email address"))
     window.show_view("board")
     window.show_view("mentees")
-    window.close()
-    db.close()
+    app.quit()
     assert CANARY_WORD in NoteService(open_database(path)).find_note(sid).body  # type: ignore[union-attr]
     _assert_clean("desktop app")
     # Settings are not private files either: window state only, never content.

@@ -1,33 +1,35 @@
-"""The main window on a demo database: views, menus, shortcuts, saved state."""
+"""The main window on a demo database, started as the app starts it (the ``start_app``
+fixture): views, menus, shortcuts, saved state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database, open_database
-from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import MainWindow
+from tests.support.app_start import StartedApp
+
+StartApp = Callable[..., StartedApp]
 
 
-def make_window(qtbot: QtBot, db: Database, settings: QSettings) -> MainWindow:
-    create_application()
-    window = MainWindow(build_context(db, settings))
-    qtbot.addWidget(window)
-    # waitExposed waits when its with-block ends: called on its own it does nothing.
-    with qtbot.waitExposed(window):
-        window.show()
+def make_window(qtbot: QtBot, start_app: StartApp, path: Path) -> MainWindow:
+    window = start_app(path).window
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window
 
 
 def test_switches_between_all_views(qtbot: QtBot, demo_db: Database,
-                                    qt_settings: QSettings) -> None:
-    window = make_window(qtbot, demo_db, qt_settings)
+                                    start_app: StartApp) -> None:
+    app = start_app(demo_db.path)
+    window = app.window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     ids = [v.view_id for v in window.views]
     assert ids == ["mentees", "board", "notes"]
     for index, view_id in enumerate(ids):
@@ -37,16 +39,16 @@ def test_switches_between_all_views(qtbot: QtBot, demo_db: Database,
         assert current is not None and current.view_id == view_id
         assert current.isVisible()
     window.show_view("board")
-    window.close()
+    app.quit()
     # The last view and geometry come back next time.
-    again = make_window(qtbot, demo_db, qt_settings)
+    again = make_window(qtbot, start_app, demo_db.path)
     current = again.current_view()
     assert current is not None and current.view_id == "board"
 
 
 def test_every_menu_action_is_reachable(qtbot: QtBot, demo_db: Database,
-                                        qt_settings: QSettings) -> None:
-    window = make_window(qtbot, demo_db, qt_settings)
+                                        start_app: StartApp) -> None:
+    window = make_window(qtbot, start_app, demo_db.path)
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles[:3] == ["&File", "&Edit", "&View"]
     assert titles[-1] == "&Help"
@@ -67,7 +69,7 @@ def test_every_menu_action_is_reachable(qtbot: QtBot, demo_db: Database,
 
 
 def test_widgets_have_accessible_names(qtbot: QtBot, demo_db: Database,
-                                       qt_settings: QSettings) -> None:
+                                       start_app: StartApp) -> None:
     from PySide6.QtWidgets import (
         QAbstractButton,
         QAbstractItemView,
@@ -77,7 +79,7 @@ def test_widgets_have_accessible_names(qtbot: QtBot, demo_db: Database,
         QTextEdit,
     )
 
-    window = make_window(qtbot, demo_db, qt_settings)
+    window = make_window(qtbot, start_app, demo_db.path)
     interactive = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QTextEdit,
                    QPlainTextEdit)
     missing = []
@@ -93,19 +95,19 @@ def test_widgets_have_accessible_names(qtbot: QtBot, demo_db: Database,
 
 
 def test_welcome_state_on_empty_database(qtbot: QtBot, tmp_path: Path,
-                                         qt_settings: QSettings) -> None:
-    db = open_database(tmp_path / "empty.sqlite3")
-    window = make_window(qtbot, db, qt_settings)
-    view = window.views[0]
+                                         start_app: StartApp) -> None:
+    path = tmp_path / "empty.sqlite3"
+    open_database(path).close()
+    window = make_window(qtbot, start_app, path)
+    view = window.current_view()
+    assert view is not None and view.view_id == "mentees"
     texts = [b.text() for b in view.findChildren(QAbstractButton) if b.isVisible()]
     assert "Add your first mentee" in texts
     assert "Import from CSV" in texts
-    window.close()
-    db.close()
 
 
 def test_window_survives_close_with_app(qtbot: QtBot, demo_db: Database,
-                                        qt_settings: QSettings) -> None:
-    window = make_window(qtbot, demo_db, qt_settings)
+                                        start_app: StartApp) -> None:
+    window = make_window(qtbot, start_app, demo_db.path)
     assert QApplication.instance() is not None
     assert window.close()

@@ -42,6 +42,7 @@ def menu_structure(window: MainWindow) -> Menus:
 
 def lazy_window(qtbot: QtBot, db: Database, settings: QSettings) -> MainWindow:
     create_application()
+    # Not started by the Launcher: these tests drive each start-up step themselves.
     window = MainWindow(build_context(db, settings), lazy=True)
     qtbot.addWidget(window)
     return window
@@ -82,6 +83,7 @@ def test_only_the_current_view_is_built_after_the_first_paint(
 def test_lazy_menus_end_up_as_the_eager_ones(qtbot: QtBot, demo_db: Database,
                                              qt_settings: QSettings, tmp_path: Path) -> None:
     create_application()
+    # Built eagerly on purpose: the reference the lazy window's menus must end up as.
     eager = MainWindow(build_context(demo_db, qt_settings))
     qtbot.addWidget(eager)
     expected = menu_structure(eager)

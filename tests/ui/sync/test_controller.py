@@ -425,6 +425,7 @@ def test_install_sync_adds_button_and_menus(qtbot: QtBot, db: Database) -> None:
     from mentordesk.ui.sync import install_sync
 
     context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    # A bare window: what install_sync adds to it is under test, not start-up or the views.
     window = MainWindow(context, view_factories=[])
     qtbot.addWidget(window)
     controller = install_sync(window, context, start=False)
@@ -495,6 +496,7 @@ def test_install_sync_on_the_real_main_window(qtbot: QtBot, db: Database) -> Non
     from mentordesk.ui.sync import install_sync
 
     context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    # A bare window: what install_sync adds to it is under test, not start-up or the views.
     window = MainWindow(context, view_factories=[])
     qtbot.addWidget(window)
     controller = install_sync(window, context, start=False)
@@ -538,6 +540,7 @@ def test_before_google_is_connected_nothing_alarms(qtbot: QtBot, db: Database,
 
     sid = add_sessions(db, 1)[0]
     context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+    # A bare window: what install_sync adds to it is under test, not start-up or the views.
     window = MainWindow(context, view_factories=[])
     qtbot.addWidget(window)
     controller = install_sync(window, context, start=False)

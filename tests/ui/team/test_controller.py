@@ -32,6 +32,7 @@ def window_for(qtbot: QtBot) -> Iterator[Any]:
 
     def make(db: Database) -> tuple[MainWindow, TeamController]:
         context = AppContext(db=db, settings=QSettings(), undo_stack=QUndoStack())
+        # A bare window: the team controller is under test, not start-up or the views.
         window = MainWindow(context, view_factories=[])
         qtbot.addWidget(window)
         controller = install_team(window)
