@@ -80,7 +80,7 @@ def test_run_sync_fails_with_one_line_reason(configured: Database,
     text = out.getvalue()
     assert text.count("\n") == 1
     assert text.startswith("sync failed: Google access was revoked")
-    assert "2 queued change(s) are kept" in text
+    assert "2 queued changes are kept" in text
 
 
 def test_run_sync_not_connected(db: Database, memory_keyring: MemoryKeyring,
@@ -225,7 +225,7 @@ def test_mentordesk_export_ics_command(db: Database, tmp_path: Path) -> None:
     target = tmp_path / "calendar.ics"
     assert main(["--db", str(path), "export", str(target)], out=out, err=err) == 0, \
         err.getvalue()
-    assert out.getvalue() == f"Exported 1 sessions to {target}\n"
+    assert out.getvalue() == f"Exported 1 session to {target}\n"
     event = Calendar.from_ical(target.read_bytes()).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Exported"
     assert b"RRULE:FREQ=MONTHLY;COUNT=3" in target.read_bytes()

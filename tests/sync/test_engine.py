@@ -336,7 +336,7 @@ def test_offline_keeps_outbox_and_next_sync_catches_up(
     with pytest.raises(Offline) as info:
         make_engine().run()
     assert info.value.pending == 2
-    assert str(info.value).startswith("Offline — 2 change(s) queued")
+    assert str(info.value).startswith("Offline — 2 changes queued")
     assert pending(db) == 2
     standin.start(port)
     assert make_engine().run().created == 2

@@ -676,7 +676,7 @@ def test_a_wifi_login_page_is_named_as_such_and_keeps_the_queue(
     assert main(["--db", str(path), "sync"], out=out, err=err) == 1
     [line] = err.getvalue().splitlines()
     assert "web page answered instead of Google" in line and "Wi-Fi" in line
-    assert "1 change(s) stay queued" in line
+    assert "1 change stays queued" in line
 
 
 def test_a_server_that_trickles_cannot_hold_a_sync_for_ever(

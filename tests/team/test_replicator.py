@@ -177,7 +177,8 @@ def test_status_says_offline_and_how_many_changes_wait(desks, team: Team) -> Non
         local.set_state(s, "server", down.to_json())
         waiting = local.pending_count(s)
     store_secret(down, m.member, "x")
-    assert f"Team: offline, {waiting} changes waiting" in status(a)
+    noun = "change" if waiting == 1 else "changes"
+    assert f"Team: offline, {waiting} {noun} waiting" in status(a)
     with pytest.raises(TeamOffline):
         sync_once(a)
     with a.reader() as s:
