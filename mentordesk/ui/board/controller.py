@@ -19,6 +19,7 @@ from mentordesk.services import goals
 from mentordesk.services.goals import ColumnInfo, GoalDraft, GoalSnapshot, Placement
 from mentordesk.ui.board.models import Board
 from mentordesk.ui.context import AppContext, Change
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.operations import Op, OpCommand
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class BoardController(QObject):
             return
         stack = self.context.undo_stack
         if len(moving) > 1:
-            stack.beginMacro(f"Move {len(moving)} goals")
+            stack.beginMacro(tr("Move %n goal(s)", "", len(moving)))
         try:
             for goal_id in moving:
                 self.move(goal_id, column_id, before_id)

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 
 from mentordesk.services.goals import BoardCard, ColumnInfo
+from mentordesk.ui.i18n import tr
 
 GOAL_MIME = "application/x-mentordesk-goal-ids"
 CardRole = Qt.ItemDataRole.UserRole + 1
@@ -63,8 +64,7 @@ def card_summary(card: BoardCard, *, finished: bool, today: date) -> str:
         late = not finished and card.due_date < today
         parts.append(("overdue since " if late else "due ") + card.due_date.isoformat())
     if card.open_actions:
-        parts.append(f"{card.open_actions} open action item"
-                     + ("s" if card.open_actions != 1 else ""))
+        parts.append(tr("%n open action item(s)", "", card.open_actions))
     return "; ".join(parts)
 
 

@@ -58,6 +58,7 @@ from mentordesk.ui.board.editor import GoalEditor
 from mentordesk.ui.board.models import CardFilterProxy, ColumnModel, decode_goal_ids
 from mentordesk.ui.context import AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
@@ -605,8 +606,8 @@ class BoardView(ViewPage):
             self.pages.setCurrentWidget(self.empty)
         else:
             self.pages.setCurrentWidget(self.board_scroll)
-        self.count_label.setText(f"{total} goals" if shown == total
-                                 else f"{shown} of {total} goals")
+        self.count_label.setText(tr("%n goal(s)", "", total) if shown == total
+                                 else f"{shown} of " + tr("%n goal(s)", "", total))
         self._update_actions()
 
     def _update_actions(self) -> None:

@@ -43,6 +43,7 @@ from mentordesk.services.mentees import (
     split_tags,
     validate,
 )
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.resources import icon
 from mentordesk.ui.widgets.form_dialog import FormDialog
 
@@ -372,8 +373,9 @@ class MenteeEditor(FormDialog):
         self.save_button.setEnabled(not problems)
         target, maximum = data.gaps()
         self.cadence_hint.setText(
-            f"{data.cadence.label()}: amber after {target} days without a session, red after "
-            f"{maximum}")
+            f"{data.cadence.label()}: "
+            + tr("amber after %n day(s) without a session", "", target)
+            + ", " + tr("red after %n day(s)", "", maximum))
         provider = call_provider(data.meeting_link)
         self.link_hint.setText(f"{provider} link: the profile shows a Join call button"
                                if provider else "")

@@ -13,6 +13,7 @@ from datetime import date
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from mentordesk.services.mentee_rows import MenteeRow
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.resources import icon
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,10 @@ def message_for(rows: Sequence[MenteeRow]) -> tuple[str, str]:
     names = [r.name for r in rows]
     if len(names) == 1:
         return (f"{names[0]} needs a check-in",
-                f"It has been {rows[0].health.days_since} days since your last session.")
+                tr("It has been %n day(s) since your last session.", "",
+                   rows[0].health.days_since or 0))
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{len(names)} mentees need a check-in", f"Overdue: {shown}."
+    return tr("%n mentee(s) need a check-in", "", len(names)), f"Overdue: {shown}."
 
 
 class RedNotifier:

@@ -35,6 +35,7 @@ from mentordesk.services.mentee_rows import MenteeRow, has_mentees, health_count
 from mentordesk.ui.actions import make_action
 from mentordesk.ui.context import EVERYTHING, AppContext, Change, ChangeNotice
 from mentordesk.ui.errors import show_failure, show_known_error
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.mentees.commands import (
     AddMenteeCommand,
     ArchiveMenteeCommand,
@@ -395,8 +396,8 @@ class MenteesView(ViewPage):
         active = [r for r in rows if not r.archived]
         counts = health_counts(active)
         archived = len(rows) - len(active)
-        parts = [f"{len(active)} mentees", f"{counts['red']} overdue", f"{counts['amber']} due",
-                 f"{counts['green']} on track"]
+        parts = [tr("%n mentee(s)", "", len(active)), f"{counts['red']} overdue",
+                 f"{counts['amber']} due", f"{counts['green']} on track"]
         if counts["not_met"]:
             parts.append(f"{counts['not_met']} not met yet")
         if counts["snoozed"]:
@@ -731,7 +732,7 @@ class MenteesView(ViewPage):
 
         def done(count: int) -> None:
             self.last_export = (path, count)
-            self._status(f"Exported {count} mentees to {path}")
+            self._status(tr("Exported %n mentee(s)", "", count) + f" to {path}")
 
         run_task(work, on_success=done, on_error=lambda exc: show_failure(self, exc))
 

@@ -20,6 +20,7 @@ from mentordesk.storage.database import Database
 from mentordesk.sync.engine import SyncEngine, SyncPhase, SyncProgress, SyncSummary
 from mentordesk.sync.service import build_engine, load_client_modules, overview
 from mentordesk.ui.context import Change, ChangeBus, ChangeNotice
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.texts import SyncView
 
@@ -304,7 +305,7 @@ class SyncController(QObject):
 def _with_counts(view: SyncView, pending: int) -> SyncView:
     text = view.text
     if view.state == texts.OFFLINE and text.startswith("Offline"):
-        text = f"Offline — {pending} change{'s' if pending != 1 else ''} queued"
+        text = tr("Offline — %n change(s) queued", "", pending)
     return SyncView(view.state, text, view.detail, view.action, view.action_label,
                     view.retry_at, view.last_sync_at, pending, view.progress)
 

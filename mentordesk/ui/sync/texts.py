@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from mentordesk.errors import KnownError
 from mentordesk.storage.locks import SyncAlreadyRunning
 from mentordesk.sync import errors as sync_errors
+from mentordesk.ui.i18n import tr
 
 # States, each with its own wording and (at most one) action.
 IDLE = "idle"
@@ -72,13 +73,14 @@ def describe_success(*, pending: int, conflicts: int, errors: int,
     if quota_until is not None:
         at = quota_until.astimezone()
         return SyncView(QUOTA, f"Google paused edits; retrying at {at:%H:%M}",
-                    f"Google's daily limit for calendar edits was reached. {pending} "
-                    f"change(s) stay queued and go out at {at:%H:%M}.",
+                    "Google's daily limit for calendar edits was reached. "
+                    + tr("%n change(s) stay queued", "", pending)
+                    + f" and go out at {at:%H:%M}.",
                     retry_at=quota_until, last_sync_at=last_sync_at, pending=pending)
     if conflicts or errors:
         parts = []
         if conflicts:
-            parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
+            parts.append(tr("%n conflict(s)", "", conflicts))
         if errors:
             parts.append(f"{errors} refused by Google")
         return SyncView(ATTENTION, "Sync: " + ", ".join(parts),
@@ -109,7 +111,7 @@ def describe_failure(exc: BaseException, *, pending: int,
         return SyncView(state, text, detail, action, label, retry_at, last_sync_at, pending)
 
     if isinstance(exc, sync_errors.Offline):
-        return view(OFFLINE, f"Offline — {pending} change{'s' if pending != 1 else ''} queued",
+        return view(OFFLINE, tr("Offline — %n change(s) queued", "", pending),
                     "Google Calendar cannot be reached. Nothing is lost: queued changes go "
                     "out at the next sync.")
     if isinstance(exc, sync_errors.RateLimited):
@@ -118,12 +120,13 @@ def describe_failure(exc: BaseException, *, pending: int,
                     retry_at=exc.retry_at)
     if isinstance(exc, sync_errors.ServiceTrouble):
         return view(OFFLINE, "Google is having trouble — retrying later",
-                    f"Google Calendar answered with errors. {pending} change(s) stay "
-                    "queued.")
+                    "Google Calendar answered with errors. "
+                    + tr("%n change(s) stay queued.", "", pending))
     if isinstance(exc, sync_errors.AuthRevoked):
         return view(REVOKED, "Reconnect Google",
-                    f"Google access was revoked or has expired. Your {pending} queued "
-                    "change(s) are kept and go out after you reconnect.",
+                    "Google access was revoked or has expired. "
+                    + tr("Your %n queued change(s) are kept and go out after you "
+                         "reconnect.", "", pending),
                     RECONNECT, "Reconnect Google")
     if isinstance(exc, sync_errors.CalendarMissing):
         return view(CALENDAR_MISSING, "MentorDesk calendar is missing",

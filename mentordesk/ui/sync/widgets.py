@@ -29,6 +29,7 @@ from mentordesk.sync.status import (
     session_sync_status,
     sessions_needing_attention,
 )
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.sync.texts import SyncView
@@ -77,7 +78,7 @@ class SyncButton(QToolButton):
         last = texts.last_sync_text(view.last_sync_at).capitalize()
         tip = f"{view.detail}\n{last}."
         if view.pending:
-            tip += f" {view.pending} change(s) waiting to be sent."
+            tip += " " + tr("%n change(s) waiting to be sent.", "", view.pending)
         self.setToolTip(tip)
         self.setAccessibleName(f"Google Calendar sync: {view.text}")
         self.setAccessibleDescription(tip)

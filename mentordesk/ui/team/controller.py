@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from mentordesk.errors import KnownError
 from mentordesk.storage.database import Database
+from mentordesk.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ class TeamController(QObject):
             if result.pulled or result.removed or result.conflicts:
                 self.data_changed.emit()
         elif isinstance(result, TeamOffline):
-            self._set(TeamView(OFFLINE, f"Team: offline, {waiting} changes waiting",
+            self._set(TeamView(OFFLINE, tr("Team: offline, %n change(s) waiting", "", waiting),
                                f"{result} Everything keeps working here; it catches up "
                                "when the server is back.", waiting))
         elif isinstance(result, KnownError):

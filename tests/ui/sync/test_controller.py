@@ -99,7 +99,7 @@ def test_revoked_offers_reconnect_and_background_waits(qtbot: QtBot, db: Databas
     view = controller.view
     assert (view.state, view.action, view.text) == (texts.REVOKED, texts.RECONNECT,
                                                     "Reconnect Google")
-    assert "1 queued change(s) are kept" in view.detail
+    assert "1 queued change is kept" in view.detail
     controller.start_background(first_delay_ms=0)
     qtbot.wait(100)
     assert not controller.running  # waits for the user instead of hammering Google

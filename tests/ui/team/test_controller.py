@@ -83,7 +83,7 @@ def test_an_unreachable_server_shows_offline_and_keeps_every_change(
     MenteeService(desk).create(MenteeInput(name="Offline edit"))
     _window, controller = window_for(desk)
     qtbot.waitUntil(lambda: controller.view.state == OFFLINE, timeout=15_000)
-    assert controller.view.text == "Team: offline, 1 changes waiting"
+    assert controller.view.text == "Team: offline, 1 change waiting"
     with desk.reader() as s:
         assert team_local.pending_count(s) == 1
 
@@ -105,4 +105,4 @@ def test_a_coordinator_desk_gets_the_program_view(qtbot: QtBot, team: Team,
     assert isinstance(view, ProgramView)
     qtbot.waitUntil(lambda: view.proxy.rowCount() == 1, timeout=10_000)
     assert view.proxy.index(0, 0).data() == "Hopper"
-    assert view.summary.text().startswith("1 mentees, 1 mentors")
+    assert view.summary.text().startswith("1 mentee, 1 mentor")
