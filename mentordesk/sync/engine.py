@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import http.client
 import json
 import logging
 import os
@@ -25,6 +26,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session as OrmSession
 
+# Google's client, its auth and httplib2 (with transport.py, which subclasses it) are
+# imported where a sync uses them: the app imports this module on the GUI thread at every
+# start (sync set-up, the session badges), and the client is loaded in a worker
+# (sync/service.load_client_modules) so that start never waits for it.
 from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database
 from mentordesk.storage.locks import sync_lock
@@ -250,8 +255,6 @@ def _retry_after(exc: Any) -> float | None:
 
 def _is_network(exc: BaseException) -> bool:
     """Failures of the wire, not of the request: worth retrying as they are."""
-    import http.client
-
     import httplib2
     from google.auth import exceptions as auth_exceptions
     from googleapiclient.errors import BatchError

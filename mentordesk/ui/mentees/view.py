@@ -1,5 +1,10 @@
 """The Mentees view: the mentor's home screen — who do I mentor, where are they, who needs
-me now."""
+me now.
+
+The mentee service, the form and the CSV import are imported when first used: the view is
+the first one at start-up and must answer before they (and SQLAlchemy with the service)
+are loaded.
+"""
 
 from __future__ import annotations
 

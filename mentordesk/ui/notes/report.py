@@ -1,4 +1,8 @@
-"""Exporting a mentee's progress report (PDF or Markdown) from the notes view."""
+"""Exporting a mentee's progress report (PDF or Markdown) from the notes view.
+
+The report service and the PDF renderer are imported on export: the Notes view can be the
+first view at start-up, and neither is needed before a report is asked for.
+"""
 
 from __future__ import annotations
 

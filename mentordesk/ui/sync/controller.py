@@ -17,7 +17,13 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from mentordesk.errors import KnownError
 from mentordesk.startup import heap
 from mentordesk.storage.database import Database
-from mentordesk.sync.engine import SyncEngine, SyncPhase, SyncProgress, SyncSummary
+from mentordesk.sync.engine import (
+    SyncEngine,
+    SyncPhase,
+    SyncProgress,
+    SyncSummary,
+    resolve_conflict,
+)
 from mentordesk.sync.service import build_engine, load_client_modules, overview
 from mentordesk.ui.context import Change, ChangeBus, ChangeNotice
 from mentordesk.ui.i18n import tr
@@ -181,8 +187,6 @@ class SyncController(QObject):
         self._cancel.set()
 
     def resolve_conflict(self, session_id: int, keep: str) -> None:
-        from mentordesk.sync.engine import resolve_conflict
-
         resolve_conflict(self._db, session_id, keep)
         self.data_changed.emit()
         self._refresh_idle()

@@ -30,6 +30,7 @@ from mentordesk.sync.status import (
     sessions_needing_attention,
 )
 from mentordesk.ui.i18n import tr
+from mentordesk.ui.resources import icon
 from mentordesk.ui.sync import texts
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.sync.texts import SyncView
@@ -49,12 +50,7 @@ class SyncButton(QToolButton):
         self.setObjectName("syncButton")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        try:
-            from mentordesk.ui.resources import icon
-
-            self.setIcon(icon("sync"))
-        except (OSError, ImportError):  # icons are optional for the button to work
-            pass
+        self.setIcon(icon("sync"))
         menu = QMenu(self)
         self.sync_action = QAction("Sync Now", self)
         self.sync_action.triggered.connect(lambda: controller.sync_now())

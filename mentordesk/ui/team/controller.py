@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from mentordesk.errors import KnownError
+from mentordesk.storage import team_local
 from mentordesk.storage.database import Database
+from mentordesk.team.errors import TeamOffline
+from mentordesk.team.membership import membership, replicator_for
+from mentordesk.team.replicator import RoundSummary
 from mentordesk.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -49,8 +53,6 @@ class _Worker(QRunnable):
         self._db, self._stop, self._wake, self._bridge = db, stop, wake, bridge
 
     def run(self) -> None:
-        from mentordesk.team.membership import replicator_for
-
         try:
             replicator, _m = replicator_for(self._db)
         except Exception as exc:
@@ -102,8 +104,6 @@ class TeamController(QObject):
 
     def start(self) -> None:
         """Start replicating if this desk is a mentor in a team (a no-op otherwise)."""
-        from mentordesk.team.membership import membership
-
         m = membership(self._db)
         self.kind = m.kind if m is not None else None
         if m is None:
@@ -137,8 +137,6 @@ class TeamController(QObject):
         self.start()
 
     def _waiting(self) -> int:
-        from mentordesk.storage import team_local
-
         if self._db.closed:
             return 0
         with self._db.reader() as s:
@@ -149,9 +147,6 @@ class TeamController(QObject):
         self.state_changed.emit(view)
 
     def _on_round(self, result: object) -> None:
-        from mentordesk.team.errors import TeamOffline
-        from mentordesk.team.replicator import RoundSummary
-
         if self._stop.is_set() or self._db.closed:
             return  # a round that finished while the window was closing
         waiting = result.pending if isinstance(result, RoundSummary) else self._waiting()
