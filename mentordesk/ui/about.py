@@ -74,7 +74,7 @@ class AboutDialog(QDialog):
             grid.addWidget(shown, row, 1)
             self.values[key] = shown
             if button_text is not None:
-                button = QPushButton(button_text)
+                button = QPushButton(icon("folder"), button_text)
                 button.setAccessibleName(f"{button_text}: {label}")
                 button.setAutoDefault(False)
                 folder = self.folders[key]
@@ -88,6 +88,7 @@ class AboutDialog(QDialog):
 
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = box.addButton("Copy Details", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.setIcon(icon("copy"))
         copy.clicked.connect(self.copy_details)
         box.rejected.connect(self.reject)
         self.close_button = box.button(QDialogButtonBox.StandardButton.Close)

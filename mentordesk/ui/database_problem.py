@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from mentordesk.errors import DatabaseOpenError
 from mentordesk.storage.backup import BackupError, check_file, restore_backup
+from mentordesk.ui.resources import icon
 
 
 class DatabaseProblemDialog(QDialog):
@@ -45,8 +46,10 @@ class DatabaseProblemDialog(QDialog):
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton(
             "Restore Selected Backup", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setIcon(icon("undo"))
         self.restore_button.setEnabled(bool(error.backups))
-        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        quit_button.setIcon(icon("close"))
         buttons.accepted.connect(self._restore)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.storage.backup import list_backups
+from mentordesk.ui.resources import icon
 
 
 class RestoreDialog(QDialog):
@@ -42,6 +43,7 @@ class RestoreDialog(QDialog):
             layout.addWidget(self.backups)
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setIcon(icon("undo"))
         self.restore_button.setEnabled(bool(found))
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -259,7 +259,7 @@ class MenteesView(ViewPage):
         self.banner_text = QLabel(self.banner)
         self.banner_text.setWordWrap(True)
         self.banner_text.setAccessibleName("Notice")
-        dismiss = QPushButton("Dismiss", self.banner)
+        dismiss = QPushButton(icon("close"), "Dismiss", self.banner)
         dismiss.setAccessibleName("Dismiss notice")
         dismiss.clicked.connect(self.banner.hide)
         bell = QLabel(self.banner)

@@ -37,6 +37,7 @@ from mentordesk.sync.service import (
     load_settings,
     save_settings,
 )
+from mentordesk.ui.resources import icon
 from mentordesk.ui.sync.controller import SyncController
 from mentordesk.ui.tasks import TaskControl, run_task
 
@@ -61,6 +62,8 @@ def ask_calendar_choice(controller: SyncController, parent: QWidget | None = Non
     box.setText(_CHOICE_TEXT)
     create = box.addButton("Create a MentorDesk calendar", QMessageBox.ButtonRole.AcceptRole)
     existing = box.addButton("Use my existing calendar…", QMessageBox.ButtonRole.ActionRole)
+    create.setIcon(icon("add"))
+    existing.setIcon(icon("calendar"))
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(create)
     box.exec()
@@ -111,7 +114,7 @@ class GoogleCalendarDialog(QDialog):
         self.file_edit.setPlaceholderText(
             f"client_secret.json (or ${credentials.CLIENT_SECRETS_ENV})")
         self.file_edit.setAccessibleName("OAuth client file")
-        choose = QPushButton("Choose…")
+        choose = QPushButton(icon("import"), "Choose…")
         choose.clicked.connect(self._choose_file)
         row.addWidget(self.file_edit, 1)
         row.addWidget(choose)
@@ -134,7 +137,7 @@ class GoogleCalendarDialog(QDialog):
         self.calendar_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         self.calendar_label.setAccessibleName("MentorDesk calendar")
-        self.calendar_button = QPushButton("Choose…")
+        self.calendar_button = QPushButton(icon("calendar"), "Choose…")
         self.calendar_button.setAccessibleName("Choose the MentorDesk calendar")
         self.calendar_button.clicked.connect(self._choose_calendar)
         calendar_row.addWidget(self.calendar_label, 1)
@@ -173,9 +176,9 @@ class GoogleCalendarDialog(QDialog):
         layout.addWidget(self.url_label)
 
         buttons = QHBoxLayout()
-        self.connect_button = QPushButton("Connect…")
+        self.connect_button = QPushButton(icon("link"), "Connect…")
         self.connect_button.clicked.connect(self.connect_account)
-        self.disconnect_button = QPushButton("Disconnect")
+        self.disconnect_button = QPushButton(icon("unlink"), "Disconnect")
         self.disconnect_button.clicked.connect(self.disconnect_account)
         buttons.addWidget(self.connect_button)
         buttons.addWidget(self.disconnect_button)

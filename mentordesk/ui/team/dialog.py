@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from mentordesk.errors import KnownError
 from mentordesk.team.membership import join, leave, membership, status
+from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.team.controller import TeamController
 
@@ -46,14 +47,14 @@ class TeamDialog(QDialog):
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText("Join code (MDT1.…) from your program's admin")
         self.code_edit.setAccessibleName("Join code")
-        self.join_button = QPushButton("Join")
+        self.join_button = QPushButton(icon("add"), "Join")
         self.join_button.setAccessibleName("Join the team")
         self.join_button.clicked.connect(self.join)
         self.code_edit.returnPressed.connect(self.join)
         row.addWidget(self.code_edit, 1)
         row.addWidget(self.join_button)
         layout.addLayout(row)
-        self.leave_button = QPushButton("Leave the team…")
+        self.leave_button = QPushButton(icon("back"), "Leave the team…")
         self.leave_button.setAccessibleName("Leave the team")
         self.leave_button.clicked.connect(self.leave)
         layout.addWidget(self.leave_button)
