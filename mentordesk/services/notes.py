@@ -355,7 +355,7 @@ class NoteService:
             lines.append("")
             if actions:
                 for r in actions:
-                    goal = f" _(goal: {r.goal_title})_" if r.goal_title else ""
+                    goal = f" *(goal: {r.goal_title})*" if r.goal_title else ""
                     due = (f" — by {day_text(r.due_date, when.date(), weekday=False)}"
                            if r.due_date else "")
                     lines.append(f"- [{'x' if r.done else ' '}] {r.text}{goal}{due}")
