@@ -30,8 +30,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPixmap
 
 from mentordesk.domain import timezones
-from mentordesk.domain.health import Level
+from mentordesk.domain.dates import day_text
+from mentordesk.domain.health import Health, Level
 from mentordesk.services.mentee_rows import MenteeRow
+from mentordesk.ui.filter_tokens import TokenFilterProxy
+from mentordesk.ui.i18n import tr
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -56,7 +59,17 @@ _ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ACCESSIBLE, int(ID_ROLE
 # Semantic colours for health; mid-tones that read on light and dark palettes alike.
 HEALTH_COLOURS = {Level.GREEN: "#2e9d57", Level.AMBER: "#d9951c", Level.RED: "#d64545"}
 SNOOZED_COLOUR = "#8a8f98"
-HEALTH_WORDS = {Level.GREEN: "On track", Level.AMBER: "Due", Level.RED: "Overdue"}
+# Someone not met yet (and not due yet): neither good nor bad, so no traffic-light colour.
+NOT_MET_COLOUR = "#5b8fd6"
+
+
+def health_colour(health: Health) -> str:
+    """The colour of a health state (dot and text), one rule for every view."""
+    if health.snoozed:
+        return SNOOZED_COLOUR
+    if health.not_met_yet:
+        return NOT_MET_COLOUR
+    return HEALTH_COLOURS[health.level]
 
 
 def health_icon(colour: str, hollow: bool = False) -> QPixmap:
@@ -92,7 +105,8 @@ def offset_minutes(zone_name: str, at: datetime) -> int:
 
 
 def format_when(instant: datetime | None, now: datetime, zone_name: str) -> str:
-    """'Today 14:00', 'Tomorrow 09:30', 'Wed 26 Nov 17:00' in ``zone_name``."""
+    """'Today 14:00', 'Tomorrow 09:30', 'Wed 26 Nov 17:00' (with the year when it is not
+    this one) in ``zone_name``."""
     if instant is None:
         return ""
     zone = cached_zone(zone_name)
@@ -104,10 +118,8 @@ def format_when(instant: datetime | None, now: datetime, zone_name: str) -> str:
         day = "Tomorrow"
     elif local.date() == today - timedelta(days=1):
         day = "Yesterday"
-    elif local.year == today.year:
-        day = local.strftime("%a %d %b")
     else:
-        day = local.strftime("%d %b %Y")
+        day = day_text(local.date(), today)
     return f"{day} {local:%H:%M}"
 
 
@@ -120,8 +132,8 @@ def days_ago(instant: datetime | None, now: datetime) -> str:
     if days == 1:
         return "Yesterday"
     if days < 60:
-        return f"{days} days ago"
-    return f"{days // 30} months ago"
+        return tr("%n day(s) ago", "", days)
+    return tr("%n month(s) ago", "", days // 30)
 
 
 class MenteeTableModel(QAbstractTableModel):
@@ -148,6 +160,8 @@ class MenteeTableModel(QAbstractTableModel):
         self._icons_hollow = {level: health_icon(c, hollow=True)
                               for level, c in HEALTH_COLOURS.items()}
         self._snoozed_icon = health_icon(SNOOZED_COLOUR, hollow=True)
+        self._not_met_icons = (health_icon(NOT_MET_COLOUR), health_icon(NOT_MET_COLOUR,
+                                                                        hollow=True))
         # The "local time now" column ticks on the minute.
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
@@ -331,6 +345,8 @@ class MenteeTableModel(QAbstractTableModel):
                 return None
             if row.health.snoozed:
                 return self._snoozed_icon
+            if row.health.not_met_yet:
+                return self._not_met_icons[row.health.nothing_scheduled]
             icons = self._icons_hollow if row.health.nothing_scheduled else self._icons
             return icons[row.health.level]
         if role == _TOOLTIP:
@@ -350,7 +366,7 @@ class MenteeTableModel(QAbstractTableModel):
             return row.name + ("  (archived)" if row.archived else "")
         if col == COL_HEALTH:
             # "Nothing scheduled" is its own mark: a hollow dot here, words in Next session.
-            return "Snoozed" if row.health.snoozed else HEALTH_WORDS[row.health.level]
+            return row.health.word()
         if col == COL_LOCAL:
             return self._local_time(row.timezone)
         if col == COL_NEXT:
@@ -364,8 +380,10 @@ class MenteeTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: MenteeRow, col: int) -> str:
         if col == COL_HEALTH:
-            return (f"{row.health.label()}\nTarget gap {row.target_gap_days} days, maximum "
-                    f"{row.max_gap_days} days ({row.cadence.label().lower()})")
+            return (f"{row.health.label()}\nTarget gap "
+                    + tr("%n day(s)", "", row.target_gap_days) + ", maximum "
+                    + tr("%n day(s)", "", row.max_gap_days)
+                    + f" ({row.cadence.label().lower()})")
         if col == COL_LOCAL:
             if not timezones.is_valid_zone(row.timezone):
                 return f"Unknown time zone '{row.timezone}': shown as UTC. Edit to fix."
@@ -479,7 +497,7 @@ _SORT_KEYS: dict[int, Callable[[MenteeRow], Any]] = {
 }
 
 
-class MenteeFilterProxy(QSortFilterProxyModel):
+class MenteeFilterProxy(TokenFilterProxy):
     """Type-to-filter over name, email and tags, and hiding archived mentees.
 
     Sorting is forwarded to the source (it sorts all rows, fetched or not, in one pass);
@@ -488,30 +506,12 @@ class MenteeFilterProxy(QSortFilterProxyModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tokens: tuple[str, ...] = ()
-        self._single = ""
         self.show_archived = False
         self._source: MenteeTableModel | None = None
-        # The filter reads the search key and archived flag, which only change through
-        # reset/insert/remove: re-filtering on every dataChanged (the clock ticks for all
-        # rows each minute) would cost a pass over 10,000 rows for nothing.
-        self.setDynamicSortFilter(False)
 
     def setSourceModel(self, model: Any) -> None:
         self._source = model if isinstance(model, MenteeTableModel) else None
         super().setSourceModel(model)
-
-    def set_filter_text(self, text: str) -> None:
-        tokens = tuple(text.casefold().split())
-        if tokens == self._tokens:
-            return
-        self.beginFilterChange()
-        self._tokens = tokens
-        self._single = tokens[0] if len(tokens) == 1 else ""
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filter_text(self) -> str:
-        return " ".join(self._tokens)
 
     def set_show_archived(self, show: bool) -> None:
         if show == self.show_archived:
@@ -527,12 +527,7 @@ class MenteeFilterProxy(QSortFilterProxyModel):
         row = source._rows[source_row]
         if row.archived and not self.show_archived:
             return False
-        if self._single:
-            return self._single in row.search_key
-        if not self._tokens:
-            return True
-        key = row.search_key
-        return all(t in key for t in self._tokens)
+        return self.matches(row.search_key)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if self._source is not None:

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from mentordesk.domain import timezones
+from mentordesk.domain.dates import day_text
 from mentordesk.ui.mentees.hours_strip import WorkingHoursStrip
-from mentordesk.ui.mentees.model import HEALTH_COLOURS, SNOOZED_COLOUR, days_ago, format_when
+from mentordesk.ui.mentees.model import days_ago, format_when, health_colour
 from mentordesk.ui.resources import icon
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class ProfilePanel(QScrollArea):
         self.subtitle.setText(" · ".join(facts))
 
         health = profile.health
-        colour = SNOOZED_COLOUR if health.snoozed else HEALTH_COLOURS[health.level]
+        colour = health_colour(health)
         snoozed = ""
         if health.snoozed and profile.mentee.snoozed_until is not None:
             until = format_when(profile.mentee.snoozed_until, now, mentor_zone)
@@ -196,7 +197,7 @@ class ProfilePanel(QScrollArea):
             for item in profile.open_actions[:MAX_ACTIONS_SHOWN]:
                 text = ("Next time: " if item.kind == "next_time" else "") + item.text
                 if item.due_date is not None:
-                    text += f" (due {item.due_date:%d %b})"
+                    text += f" (due {day_text(item.due_date, now.date(), weekday=False)})"
                 if item.goal_title:
                     text += f" — {item.goal_title}"
                 items.append(text)
