@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from mentordesk.domain import timezones
 from mentordesk.domain.dates import day_text
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.mentees.hours_strip import WorkingHoursStrip
 from mentordesk.ui.mentees.model import days_ago, format_when, health_colour
 from mentordesk.ui.resources import icon
@@ -170,6 +171,8 @@ class ProfilePanel(QScrollArea):
         self.snooze_button.setText("Wake up" if health.snoozed else "Snooze")
 
         link = data.meeting_link or None
+        # Here, not at the top: the profile is built with the Mentees view, which answers
+        # before the mentee service (and SQLAlchemy with it) is loaded.
         from mentordesk.services.mentees import call_provider
 
         provider = call_provider(link)
@@ -213,9 +216,10 @@ class ProfilePanel(QScrollArea):
             items = []
             for goal in profile.goals_due:
                 delta = (goal.due_date - today).days
-                when = ("overdue by " + (f"{-delta} days" if delta < -1 else "1 day")
-                        if delta < 0 else "due today" if delta == 0
-                        else f"due in {delta} days" if delta > 1 else "due tomorrow")
+                when = (tr("overdue by %n day(s)", "", -delta) if delta < 0
+                        else "due today" if delta == 0
+                        else "due tomorrow" if delta == 1
+                        else tr("due in %n day(s)", "", delta))
                 items.append(f"{goal.title} — {when} ({goal.column_name})")
             self.goals.setText(_bullets(items))
         else:

@@ -31,6 +31,7 @@ from mentordesk.domain.timezones import zone
 from mentordesk.services.notes import ActionItemRecord
 from mentordesk.services.search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, SearchHit
 from mentordesk.services.sessions import SessionRecord
+from mentordesk.ui.i18n import tr
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 HtmlRole = Qt.ItemDataRole.UserRole + 2
@@ -131,7 +132,7 @@ class SessionListModel(QAbstractListModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{title}, {count} sessions"
+                return f"{title}, " + tr("%n session(s)", "", count)
             return None
         rec = row
         mine = zone(self.display_zone)

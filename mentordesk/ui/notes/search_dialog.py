@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from mentordesk.errors import KnownError
 from mentordesk.services.search import SearchHit, SearchService
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.notes.models import HtmlDelegate, SearchResultsModel
 from mentordesk.ui.tasks import TaskControl, run_task
 
@@ -93,8 +94,8 @@ class SearchDialog(QDialog):
         if not query.strip():
             self.status.setText("Type to search.")
         elif hits:
-            self.status.setText(f"{len(hits)} results" + (" (top 50)" if len(hits) >= 50
-                                                           else ""))
+            self.status.setText(tr("%n result(s)", "", len(hits))
+                                + (" (top 50)" if len(hits) >= 50 else ""))
             self.results.setCurrentIndex(self.model.index(0, 0))
         else:
             self.status.setText(f"Nothing found for “{query.strip()}”.")

@@ -25,6 +25,7 @@ from mentordesk.services.sessions import SessionRecord, SessionService
 from mentordesk.ui.actions import action_button
 from mentordesk.ui.context import AppContext
 from mentordesk.ui.errors import show_known_error
+from mentordesk.ui.i18n import tr
 from mentordesk.ui.notes.models import SessionListModel, group_sessions
 from mentordesk.ui.resources import icon
 from mentordesk.ui.tasks import TaskControl, run_task
@@ -130,7 +131,7 @@ class SessionListPanel(QWidget):
         want = self._wanted(self.pending_select)
         self.model.set_groups(groups, self.mentor_zone)
         total = self.model.total()
-        self.status.setText(f"{total} sessions" if total else
+        self.status.setText(tr("%n session(s)", "", total) if total else
                             "No sessions yet: plan one with New.")
         if want is None:
             return
