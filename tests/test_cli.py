@@ -1,4 +1,5 @@
-"""The command line: one-line failures, demo data, backups, the separate demo database."""
+"""The command line: one-line failures, demo data, backups, the separate demo database, a
+mentee's report."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from mentordesk import __version__
 from mentordesk.cli import main
 from mentordesk.paths import demo_db_path
+from mentordesk.storage.database import Database
+from mentordesk.storage.schema import Mentee
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -130,3 +133,14 @@ def test_gui_without_display_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert code == 1
     assert "No display" in err and err.count("\n") == 1
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_cli_export_report(db: Database, db_path: Path, tmp_path: Path) -> None:
+    with db.transaction() as s:
+        s.add(Mentee(name="Kofi Mensah", timezone="Africa/Accra"))
+    db.close()
+    target = tmp_path / "kofi.md"
+    assert main(["--db", str(db_path), "export", "--mentee", "Kofi", str(target)]) == 0
+    assert "Kofi Mensah" in target.read_text(encoding="utf-8")
+    assert main(["--db", str(db_path), "export", "--mentee", "Nobody",
+                 str(tmp_path / "n.md")]) == 1

@@ -1,56 +1,15 @@
-"""Cadence and relationship health: plain rules, no Qt, no database."""
+"""Relationship health: green, amber and red by the gap since the last meeting, the
+nothing-scheduled mark, snoozing and urgency. Plain rules, no Qt, no database."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from mentordesk.domain.cadence import Cadence, CadenceError, parse_cadence
 from mentordesk.domain.health import Level, assess, turned_red
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("weekly", Cadence(1, "weeks")),
-    ("Every 2 weeks", Cadence(2, "weeks")),
-    ("fortnightly", Cadence(2, "weeks")),
-    ("biweekly", Cadence(2, "weeks")),
-    ("every 10 days", Cadence(10, "days")),
-    ("10 days", Cadence(10, "days")),
-    ("3w", Cadence(3, "weeks")),
-    ("Monthly", Cadence(1, "months")),
-    ("every 2 months", Cadence(2, "months")),
-    ("  EVERY   3   WEEKS ", Cadence(3, "weeks")),
-])
-def test_parse_cadence(text: str, expected: Cadence) -> None:
-    assert parse_cadence(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "sometimes", "every 0 weeks", "every -1 days",
-                                  "every 2 fortnights", "400 days"])
-def test_parse_cadence_rejects(text: str) -> None:
-    with pytest.raises(CadenceError):
-        parse_cadence(text)
-
-
-@given(st.integers(1, 365), st.sampled_from(["days", "weeks", "months"]))
-def test_label_round_trips(interval: int, unit: str) -> None:
-    cadence = Cadence(interval, unit)
-    assert parse_cadence(cadence.label()) == cadence
-
-
-@pytest.mark.parametrize(("cadence", "gaps"), [
-    (Cadence(2, "weeks"), (14, 21)),
-    (Cadence(1, "weeks"), (7, 11)),
-    (Cadence(1, "months"), (30, 45)),
-    (Cadence(1, "days"), (1, 2)),
-])
-def test_default_gaps(cadence: Cadence, gaps: tuple[int, int]) -> None:
-    assert cadence.default_gaps() == gaps
 
 
 def _health(days: float, *, booked: bool = True, snoozed: bool = False,

@@ -1,5 +1,6 @@
 """Recurrence across DST changes in both zones (hypothesis) and the rule parser, with the
-rules Google Calendar writes checked against dateutil's own expansion."""
+rules Google Calendar writes checked against dateutil's own expansion, and any rule text at
+all: the parser accepts only rules it can expand."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mentordesk.domain.recurrence import (
@@ -24,6 +25,7 @@ from mentordesk.domain.recurrence import (
     occurrences,
     parse_rule,
 )
+from tests.support.fuzz import FUZZ, rule_texts
 
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Adelaide", "Asia/Kolkata",
          "Asia/Kathmandu", "America/St_Johns", "Pacific/Auckland", "America/Sao_Paulo",
@@ -311,3 +313,41 @@ def test_kept_text_cannot_break_a_line(text: str) -> None:
     # The text is written back verbatim (Google, .ics): it must stay one clean line.
     with pytest.raises(RecurrenceError):
         parse_rule(text)
+
+
+_zones = st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
+                          "Pacific/Chatham", "Pacific/Kiritimati", "America/Sao_Paulo",
+                          "Australia/Lord_Howe"])
+_starts = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1),
+                       timezones=st.just(UTC))
+
+
+@FUZZ
+@given(text=rule_texts(), zone_name=_zones, start=_starts)
+@example(text="FREQ=WEEKLY;UNTIL=00010101", zone_name="America/St_Johns",
+         start=datetime(2026, 1, 5, 9, tzinfo=UTC))
+@example(text="FREQ=DAILY;UNTIL=99991231T235959Z", zone_name="Pacific/Kiritimati",
+         start=datetime(2026, 1, 5, 9, tzinfo=UTC))
+@example(text="FREQ=DAILY;UNTIL=20000101;COUNT=1", zone_name="UTC",
+         start=datetime(2000, 1, 1, tzinfo=UTC))
+@example(text="FREQ=MONTHLY;BYDAY=-1SU;COUNT=3", zone_name="Europe/Berlin",
+         start=datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+@example(text="FREQ=WEEKLY;INTERVAL=" + "9" * 5000, zone_name="UTC",
+         start=datetime(2026, 1, 5, tzinfo=UTC))
+def test_rule_parser_accepts_only_rules_it_can_expand(text: str, zone_name: str,
+                                                      start: datetime) -> None:
+    try:
+        rule = parse_rule(text)
+    except RecurrenceError as exc:
+        assert str(exc)
+        return
+    assert describe(rule)
+    assert parse_rule(rule.to_rrule()) == rule
+    # A rule the parser accepted must expand, in any zone, around its start and far later.
+    for after in (start - timedelta(days=3), start + timedelta(days=3650)):
+        found = occurrences(start, zone_name, rule, after=after,
+                            before=after + timedelta(days=120), limit=50)
+        assert found == sorted(found)
+        assert all(after <= t < after + timedelta(days=120) for t in found)
+        assert all(t.tzinfo is not None for t in found)
+    next_occurrence(start, zone_name, rule, after=start)

@@ -1,66 +1,25 @@
-"""Bad input: hypothesis over the CSV importer, the recurrence and cadence
-parsers, and the Markdown report. None of them may crash with anything but a KnownError (or
-the parser's own error type), and an import writes all its valid rows or nothing."""
+"""Bad input to the CSV importer (hypothesis): any file at all is imported or refused with a
+KnownError, never a crash, and an import writes all its valid rows or nothing, a full disk
+included."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from mentordesk.domain.cadence import CadenceError, parse_cadence
-from mentordesk.domain.recurrence import (
-    RecurrenceError,
-    describe,
-    next_occurrence,
-    occurrences,
-    parse_rule,
-)
-from mentordesk.errors import DiskFull, KnownError, ValidationError
+from mentordesk.errors import DiskFull, KnownError
 from mentordesk.services.csv_io import COLUMNS, import_mentees_csv
-from mentordesk.services.reports import export_report, report_markdown
-from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import Database, open_database
-from mentordesk.storage.schema import (
-    ActionItem,
-    BoardColumn,
-    Goal,
-    Mentee,
-    MenteeTag,
-    Milestone,
-    Note,
-    Session,
-    Tag,
-)
-from mentordesk.ui.pdf_export import render_markdown_pdf
-
-# MENTORDESK_FUZZ_EXAMPLES raises the number of examples for a long local run.
-EXAMPLES = int(os.environ.get("MENTORDESK_FUZZ_EXAMPLES", "120"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-@contextlib.contextmanager
-def scratch_db() -> Iterator[Database]:
-    with tempfile.TemporaryDirectory(prefix="md-fuzz-") as folder:
-        db = open_database(Path(folder) / "fuzz.sqlite3")
-        try:
-            yield db
-        finally:
-            db.close()
-
+from mentordesk.storage.schema import Mentee, MenteeTag, Tag
+from tests.support.fuzz import EXAMPLES, FUZZ, any_text, scratch_db
 
 Rows = tuple[tuple[Any, ...], ...]
 
@@ -76,10 +35,7 @@ def snapshot(db: Database) -> tuple[Rows, Rows, Rows]:
     return tuple(mentees), tuple(tags), tuple(links)
 
 
-# -- CSV import --------------------------------------------------------------------------
-
 # Cells people (and spreadsheets) really produce, mixed with anything at all.
-_plain = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 _tricky = st.sampled_from([
     "", " ", '"', '""', ",", ";", "\n", "\r\n", "\r", "\x00", "\ufeff", "\u2028", "=1+2",
     "Ada Lovelace", "Мария Иванова", "张伟", "ada@example.org", "ADA@EXAMPLE.ORG", "not-an-email",
@@ -89,11 +45,11 @@ _tricky = st.sampled_from([
     "https://meet.example.org/x", "http://insecure.example.org", "design; founder",
     "a, A, a", "Straße, STRASSE", "x" * 300, "\t", "é", "e\u0301",
 ])
-_cell = st.one_of(_tricky, _plain)
+_cell = st.one_of(_tricky, any_text)
 _header_cell = st.one_of(
     st.sampled_from([*COLUMNS, "Name", " EMAIL ", "Time Zone", "tz", "e-mail", "phone", "",
                      "name", "\ufeffname", "notes", "tag"]),
-    _plain)
+    any_text)
 
 
 def _csv_quote(cell: str, mode: int) -> str:
@@ -112,7 +68,7 @@ _good = {
     "cadence": st.sampled_from(["", "weekly", "every 3 weeks", "monthly", "10 days"]),
     "meeting_link": st.sampled_from(["", "https://meet.example.org/a"]),
     "tags": st.sampled_from(["", "design", "a, A", "Straße; STRASSE", "x;y;z"]),
-    "notes": _plain,
+    "notes": any_text,
 }
 
 
@@ -231,251 +187,5 @@ def test_import_interrupted_by_a_full_disk_writes_nothing(tmp_path: Path) -> Non
             import_mentees_csv(db, path)
         assert snapshot(db) == before, "half an import reached the file"
         assert db.quick_check() == []
-    finally:
-        db.close()
-
-
-# -- recurrence and cadence ----------------------------------------------------------------
-
-_rule_values = {
-    "FREQ": st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "weekly", ""]),
-    "INTERVAL": st.one_of(st.integers(-3, 60).map(str), _plain),
-    "BYDAY": st.one_of(st.builds(lambda n, d: f"{n}{d}",
-                                 st.sampled_from(["", "+1", "2", "-1", "5", "+", "-", "0"]),
-                                 st.sampled_from(["MO", "TU", "SU", "XX", ""])), _plain),
-    "COUNT": st.one_of(st.integers(-2, 10**6).map(str), _plain),
-    "UNTIL": st.one_of(
-        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
-            lambda d: d.strftime("%Y%m%dT%H%M%SZ")),
-        st.dates().map(lambda d: d.strftime("%Y%m%d")),
-        st.sampled_from(["00010101", "99991231", "99991231T235959Z", "00010101T000000Z",
-                         "20270230", "tomorrow"]),
-        _plain),
-    "WKST": st.sampled_from(["MO", "SU", "??"]),
-    "BYMONTH": st.sampled_from(["1", "13"]),
-}
-
-
-@st.composite
-def rule_texts(draw: st.DrawFn) -> str:
-    if draw(st.integers(0, 5)) == 0:
-        return draw(st.text(max_size=80))
-    keys = draw(st.lists(st.sampled_from(sorted(_rule_values)), max_size=5))
-    if draw(st.integers(0, 4)):
-        keys = ["FREQ", *keys]
-    parts = [f"{k}={draw(_rule_values[k])}" for k in keys]
-    prefix = draw(st.sampled_from(["", "RRULE:", "rrule:", " "]))
-    return prefix + ";".join(parts)
-
-
-_zones = st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
-                          "Pacific/Chatham", "Pacific/Kiritimati", "America/Sao_Paulo",
-                          "Australia/Lord_Howe"])
-_starts = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1),
-                       timezones=st.just(UTC))
-
-
-@FUZZ
-@given(text=rule_texts(), zone_name=_zones, start=_starts)
-@example(text="FREQ=WEEKLY;UNTIL=00010101", zone_name="America/St_Johns",
-         start=datetime(2026, 1, 5, 9, tzinfo=UTC))
-@example(text="FREQ=DAILY;UNTIL=99991231T235959Z", zone_name="Pacific/Kiritimati",
-         start=datetime(2026, 1, 5, 9, tzinfo=UTC))
-@example(text="FREQ=DAILY;UNTIL=20000101;COUNT=1", zone_name="UTC",
-         start=datetime(2000, 1, 1, tzinfo=UTC))
-@example(text="FREQ=MONTHLY;BYDAY=-1SU;COUNT=3", zone_name="Europe/Berlin",
-         start=datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
-@example(text="FREQ=WEEKLY;INTERVAL=" + "9" * 5000, zone_name="UTC",
-         start=datetime(2026, 1, 5, tzinfo=UTC))
-def test_rule_parser_accepts_only_rules_it_can_expand(text: str, zone_name: str,
-                                                      start: datetime) -> None:
-    try:
-        rule = parse_rule(text)
-    except RecurrenceError as exc:
-        assert str(exc)
-        return
-    assert describe(rule)
-    assert parse_rule(rule.to_rrule()) == rule
-    # A rule the parser accepted must expand, in any zone, around its start and far later.
-    for after in (start - timedelta(days=3), start + timedelta(days=3650)):
-        found = occurrences(start, zone_name, rule, after=after,
-                            before=after + timedelta(days=120), limit=50)
-        assert found == sorted(found)
-        assert all(after <= t < after + timedelta(days=120) for t in found)
-        assert all(t.tzinfo is not None for t in found)
-    next_occurrence(start, zone_name, rule, after=start)
-
-
-def test_session_service_rule_path_never_crashes() -> None:
-    """What the schedule dialog hands over goes through the service: a rule it refuses is a
-    ValidationError; a rule it stores must list without errors afterwards."""
-    with scratch_db() as db:
-        with db.transaction() as s:
-            m = Mentee(name="Ada", timezone="America/St_Johns")
-            s.add(m)
-            s.flush()
-            mentee_id = m.id
-        service = SessionService(db)
-        now = datetime(2026, 3, 1, 12, tzinfo=UTC)
-
-        @settings(max_examples=EXAMPLES // 2, deadline=None)
-        @given(text=rule_texts(), offset=st.integers(-400, 400))
-        @example(text="FREQ=WEEKLY;UNTIL=00010101", offset=1)
-        def check(text: str, offset: int) -> None:
-            try:
-                record = service.schedule(SessionDraft(
-                    mentee_id, now + timedelta(days=offset), 30, "Europe/Berlin", "Fuzz",
-                    rrule=text))
-            except ValidationError as exc:
-                assert exc.field == "rrule"
-                return
-            assert record.recurring == bool(text)
-            if record.recurring:
-                assert record.repeat_text
-            service.upcoming(now - timedelta(days=500), now + timedelta(days=500),
-                             include_cancelled=True)
-            service.recent(limit=5, now=now)
-
-        check()
-
-
-@FUZZ
-@given(text=st.one_of(st.text(max_size=40), st.builds(
-    lambda a, n, u: f"{a}{n}{u}", st.sampled_from(["", "every ", "Every  ", " "]),
-    st.one_of(st.integers(-5, 1000).map(str), st.just(""), st.just("٣")),
-    st.sampled_from([" days", "d", " weeks", "w", " Months", "mo", " years", ""]))))
-@example(text="1" * 5000 + " days")
-@example(text="every ٣ weeks")
-@example(text="0" * 5000 + "12 weeks")
-@example(text="every 0 days")
-def test_cadence_parser_accepts_only_cadences_it_can_label(text: str) -> None:
-    try:
-        cadence = parse_cadence(text)
-    except CadenceError as exc:
-        assert str(exc)
-        return
-    assert parse_cadence(cadence.label()) == cadence
-    assert cadence.default_gaps()[0] >= 1
-
-
-# -- Markdown report --------------------------------------------------------------------
-
-_nasty = st.one_of(
-    st.text(st.characters(blacklist_categories=["Cs"]), max_size=60),
-    st.sampled_from(["# heading", "## sub\n===", "* [x] done", "| a | b |\n|---|---|",
-                     "```\ncode\n```", "<script>alert(1)</script>", "[link](javascript:x)",
-                     "\x00nul\x00", "\u202eevil", "_*`~>\\", "line\r\nbreak", "\t\v\f",
-                     "😀" * 50, "a" * 20_000, "#" * 300, "e\u0301"]))
-
-
-@dataclass(frozen=True)
-class Content:
-    name: str
-    goals: list[tuple[str, str, list[str]]] = field(default_factory=list)
-    notes: list[tuple[str, bool]] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)
-
-
-mentee_content = st.builds(
-    Content,
-    name=st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1,
-                 max_size=40).filter(lambda n: n.strip() == n and n != ""),
-    goals=st.lists(st.tuples(_nasty, _nasty, st.lists(_nasty, max_size=3)), max_size=3),
-    notes=st.lists(st.tuples(_nasty, st.booleans()), min_size=1, max_size=3),
-    actions=st.lists(_nasty.filter(lambda t: t.strip() != ""), max_size=3),
-)
-
-
-def _plant(db: Database, content: Content) -> int:
-    with db.transaction() as s:
-        mentee = Mentee(name=content.name, timezone="Asia/Kathmandu")
-        s.add(mentee)
-        s.flush()
-        column = s.scalars(select(BoardColumn).order_by(BoardColumn.position)).first()
-        assert column is not None
-        for position, (title, description, milestones) in enumerate(content.goals):
-            goal = Goal(mentee_id=mentee.id, column_id=column.id, title=title or "untitled",
-                        description=description, position=position,
-                        due_date=date(2026, 5, 1))
-            s.add(goal)
-            s.flush()
-            for i, m in enumerate(milestones):
-                s.add(Milestone(goal_id=goal.id, title=m or "step", position=i, done=i % 2 == 0))
-        for i, (body, private) in enumerate(content.notes):
-            row = Session(mentee_id=mentee.id, start_utc=datetime(2026, 1, 5 + i, 9, tzinfo=UTC),
-                          timezone="Europe/Berlin", duration_minutes=30, title=f"S{i}",
-                          status="held")
-            s.add(row)
-            s.flush()
-            s.add(Note(session_id=row.id, mentee_id=mentee.id, body=body, private=private))
-            for j, text in enumerate(content.actions):
-                s.add(ActionItem(mentee_id=mentee.id, session_id=row.id, text=text,
-                                 position=j + 10 * i))
-        return mentee.id
-
-
-def test_markdown_report_survives_any_text() -> None:
-    with scratch_db() as db, tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "report.md"
-
-        @settings(max_examples=EXAMPLES * 2 // 3, deadline=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-        @given(content=mentee_content)
-        def check(content: Content) -> None:
-            mentee_id = _plant(db, content)
-            try:
-                text = report_markdown(db, mentee_id)
-                try:
-                    export_report(db, content.name, out)
-                except KnownError as exc:
-                    # Only a name shared with an earlier example may be ambiguous.
-                    assert "matches" in exc.message, exc.message
-                else:
-                    written = out.read_bytes().decode("utf-8")
-                    assert written.startswith("# Progress report: ")
-                public = [b for b, private in content.notes if not private and b.strip()]
-                for body in public:
-                    for line in body.strip().splitlines():
-                        assert line.lstrip("#") in text
-                for body, private in content.notes:
-                    secret = body.strip()
-                    if private and len(secret) >= 12 and all(
-                            secret not in b for b in public) and secret not in text.split(
-                            "## Sessions")[0]:
-                        assert secret not in text, "a private note reached the report"
-            finally:
-                with db.transaction() as s:
-                    m = s.get(Mentee, mentee_id)
-                    if m is not None:
-                        s.delete(m)
-
-        check()
-
-
-def test_pdf_report_survives_nasty_text(tmp_path: Path, qapp: object) -> None:
-    db = open_database(tmp_path / "pdf.sqlite3")
-    try:
-        _plant(db, Content("Zoë <b>O'Brien</b>",
-                           goals=[("# \x00 goal", "a" * 20_000, ["😀" * 200, "| x |"])],
-                           notes=[("```\n\x00\u202e" + "b" * 50_000, False)],
-                           actions=["\x00"]))
-        path = tmp_path / "r.pdf"
-        export_report(db, "zoë <b>o'brien</b>", path, render_pdf=render_markdown_pdf)
-        assert path.read_bytes().startswith(b"%PDF")
-    finally:
-        db.close()
-
-
-@pytest.mark.parametrize("asked", ["Мария Иванова", "мария иванова", "МАРИЯ", "иванова"])
-def test_report_finds_a_non_ascii_name_in_any_case(tmp_path: Path, asked: str) -> None:
-    # SQLite's lower() and LIKE fold ASCII only; the lookup must not depend on them.
-    db = open_database(tmp_path / "names.sqlite3")
-    try:
-        with db.transaction() as s:
-            s.add(Mentee(name="Мария Иванова"))
-            s.add(Mentee(name="Ivan Petrov"))
-        export_report(db, asked, tmp_path / "r.md")
-        assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith(
-            "# Progress report: Мария Иванова")
     finally:
         db.close()

@@ -1,28 +1,20 @@
-"""Full-text search (FTS5 through the triggers) and progress reports, on real SQLite files."""
+"""Full-text search (FTS5 through the triggers) on real SQLite files."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 from sqlalchemy import insert
 
-from mentordesk.cli import main as cli_main
-from mentordesk.errors import KnownError
 from mentordesk.services.notes import NoteService
-from mentordesk.services.reports import export_report, report_markdown
 from mentordesk.services.search import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
     SearchService,
     build_match,
 )
-from mentordesk.services.sessions import SessionDraft, SessionService
+from mentordesk.services.sessions import SessionService
 from mentordesk.storage.database import Database
-from mentordesk.storage.schema import Mentee, Note
-from mentordesk.ui.pdf_export import render_markdown_pdf
-from tests.services.test_notes import CANARY, add_goal, held_session
+from mentordesk.storage.schema import Note
+from tests.services.test_notes import add_goal, held_session
 from tests.services.test_sessions import add_mentee
 
 
@@ -101,54 +93,3 @@ def test_common_word_lists_newest_first_capped(db: Database) -> None:
                                  {"mentee_id": mid, "session_id": sid, "body": "xenon xenon"}])
     ranked = SearchService(db).search("xenon", kinds=("note",))
     assert ranked[0].plain_snippet() == "xenon xenon"
-
-
-def test_report_markdown_and_pdf(db: Database, tmp_path: Path) -> None:
-    mid = add_mentee(db, name="Priya Raman")
-    sid = held_session(db, mid, 3)
-    write_note(db, sid, "## Portfolio\n\nShipped the case study.")
-    other = held_session(db, mid, 1)
-    write_note(db, other, f"Private worry: {CANARY}", private=True)
-    add_goal(db, mid, "Ship 3 portfolio pieces")
-    NoteService(db).add_action_item(sid, "Send the case study")
-    text = report_markdown(db, mid)
-    assert "# Progress report: Priya Raman" in text
-    assert "Ship 3 portfolio pieces" in text and "Shipped the case study." in text
-    assert "- [ ] Send the case study" in text
-    assert CANARY not in text
-    md = tmp_path / "priya.md"
-    export_report(db, "priya", md)
-    assert md.read_text(encoding="utf-8").startswith("# Progress report: Priya Raman")
-    pdf = tmp_path / "priya.pdf"
-    export_report(db, "Priya Raman", pdf, render_pdf=render_markdown_pdf)
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF") and len(data) > 1000
-    assert CANARY.encode() not in data
-
-
-def test_report_refuses_unknown_or_ambiguous(db: Database, tmp_path: Path) -> None:
-    add_mentee(db, name="Ana Silva")
-    add_mentee(db, name="Ana Souza")
-    with pytest.raises(KnownError, match="No mentee"):
-        export_report(db, "Nobody", tmp_path / "x.md")
-    with pytest.raises(KnownError, match="matches 2"):
-        export_report(db, "Ana", tmp_path / "x.md")
-    export_report(db, "ana silva", tmp_path / "x.md")
-
-
-def test_cli_export_report(db: Database, db_path: Path, tmp_path: Path) -> None:
-    with db.transaction() as s:
-        s.add(Mentee(name="Kofi Mensah", timezone="Africa/Accra"))
-    db.close()
-    target = tmp_path / "kofi.md"
-    assert cli_main(["--db", str(db_path), "export", "--mentee", "Kofi", str(target)]) == 0
-    assert "Kofi Mensah" in target.read_text(encoding="utf-8")
-    assert cli_main(["--db", str(db_path), "export", "--mentee", "Nobody",
-                     str(tmp_path / "n.md")]) == 1
-
-
-def test_upcoming_session_in_report(db: Database) -> None:
-    mid = add_mentee(db, name="Wei Zhang")
-    SessionService(db).schedule(SessionDraft(mid, datetime.now(UTC) + timedelta(days=3),
-                                             title="Mock interview"))
-    assert "Mock interview" in report_markdown(db, mid)

@@ -1,4 +1,5 @@
-"""Scheduling on real SQLite files: one-offs, series, occurrences, outbox, next-slot proposal."""
+"""Scheduling on real SQLite files: one-offs, series, occurrences, outbox, next-slot proposal,
+and any repeat rule text handed to the service."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from mentordesk.services.sessions import (
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Mentee, OutboxEntry
 from mentordesk.storage.schema import Session as SessionRow
+from tests.support.fuzz import EXAMPLES, rule_texts, scratch_db
 
 
 def add_mentee(db: Database, name: str = "Amara Okafor", tz: str = "Asia/Kolkata",
@@ -194,3 +196,36 @@ def test_series_keeps_wall_time_across_dst_and_exceptions_replace(
     assert [o.start_utc for o in again] == [o.start_utc for o in occ]
     assert [o.status for o in again].count("cancelled") == 1
     svc.delete(series.ref.session_id)
+
+
+def test_session_service_rule_path_never_crashes() -> None:
+    """What the schedule dialog hands over goes through the service: a rule it refuses is a
+    ValidationError; a rule it stores must list without errors afterwards."""
+    with scratch_db() as db:
+        with db.transaction() as s:
+            m = Mentee(name="Ada", timezone="America/St_Johns")
+            s.add(m)
+            s.flush()
+            mentee_id = m.id
+        service = SessionService(db)
+        now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+        @settings(max_examples=EXAMPLES // 2, deadline=None)
+        @given(text=rule_texts(), offset=st.integers(-400, 400))
+        @example(text="FREQ=WEEKLY;UNTIL=00010101", offset=1)
+        def check(text: str, offset: int) -> None:
+            try:
+                record = service.schedule(SessionDraft(
+                    mentee_id, now + timedelta(days=offset), 30, "Europe/Berlin", "Fuzz",
+                    rrule=text))
+            except ValidationError as exc:
+                assert exc.field == "rrule"
+                return
+            assert record.recurring == bool(text)
+            if record.recurring:
+                assert record.repeat_text
+            service.upcoming(now - timedelta(days=500), now + timedelta(days=500),
+                             include_cancelled=True)
+            service.recent(limit=5, now=now)
+
+        check()

@@ -1,6 +1,6 @@
 """Repeat rules that Google Calendar's UI writes, from the file to each
-place a mentor sees them: the upcoming list, the mentee's next session, the plan dialog,
-and back again, the stored text never rewritten."""
+place a mentor sees them: the upcoming list, the mentee's next session, and back again, the
+stored text never rewritten (the plan dialog's part: tests/ui/notes/test_schedule_dialog.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pytestqt.qtbot import QtBot
 
-from mentordesk.domain.recurrence import CUSTOM_TEXT
 from mentordesk.services.mentee_rows import series_next
 from mentordesk.services.sessions import Scope, SessionDraft, SessionRef, SessionService
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.mentee_list import SeriesRow
 from mentordesk.storage.schema import Session as SessionRow
-from mentordesk.ui.notes import schedule_dialog as dialogs
 from tests.services.test_sessions import add_mentee, at
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -97,54 +94,3 @@ def test_saving_keeps_the_rule_text_byte_for_byte(rules_db: Database, rule: str)
     svc.update(SessionRef(pulled), scope=Scope.SERIES, title="Renamed", rrule=rule,
                start_utc=START + timedelta(hours=1))
     assert stored_rule(rules_db, pulled) == rule
-
-
-def open_dialog(qtbot: QtBot, db: Database, rule: str) -> dialogs.ScheduleDialog:
-    mid = add_mentee(db)
-    sid = store_series(db, mid, rule)
-    svc = SessionService(db)
-    dialog = dialogs.ScheduleDialog(svc.mentee_choices(), "Europe/Berlin",
-                                    record=svc.get(SessionRef(sid)))
-    qtbot.addWidget(dialog)
-    dialog.scope_series.setChecked(True)
-    return dialog
-
-
-def accepted_rule(dialog: dialogs.ScheduleDialog) -> str | None:
-    dialog._accept()
-    assert dialog.result_value is not None
-    return dialog.result_value.rrule
-
-
-def test_plan_dialog_shows_and_keeps_a_google_rule(qtbot: QtBot, rules_db: Database) -> None:
-    dialog = open_dialog(qtbot, rules_db, GOOGLE)
-    assert dialog.repeat.currentText() == CUSTOM_TEXT
-    assert dialog.repeat.isEnabled()
-    assert dialog.repeat_preview.text().startswith(
-        "Weekly on Monday and Wednesday, until 2027-01-31: 02 Mar, 04 Mar, 09 Mar")
-    # Moving the series keeps the rule as it is.
-    dialog.when.setDateTime(dialog.when.dateTime().addSecs(3600))
-    assert accepted_rule(dialog) == GOOGLE
-
-
-def test_plan_dialog_replaces_a_google_rule_only_when_asked(qtbot: QtBot,
-                                                            rules_db: Database) -> None:
-    dialog = open_dialog(qtbot, rules_db, GOOGLE)
-    dialog.repeat.setCurrentIndex(dialog.repeat.findData("weekly"))
-    dialog.every.setValue(2)
-    assert dialog.repeat_preview.text().startswith("Every 2 weeks, Mondays:")
-    assert accepted_rule(dialog) == "FREQ=WEEKLY;INTERVAL=2"
-
-
-@pytest.mark.parametrize("rule,shown", [
-    ("FREQ=MONTHLY;BYDAY=1MO", "Monthly on the same weekday"),  # Google spells +1MO so
-    ("FREQ=WEEKLY;WKST=SU", "Every N weeks"),
-    ("FREQ=WEEKLY;COUNT=6", "As now: Weekly, 6 times"),
-    ("FREQ=DAILY;INTERVAL=3", "As now: Every 3 days"),
-    ("FREQ=MONTHLY;BYMONTHDAY=2", CUSTOM_TEXT),
-])
-def test_plan_dialog_hands_back_an_unchanged_rule_unchanged(
-        qtbot: QtBot, rules_db: Database, rule: str, shown: str) -> None:
-    dialog = open_dialog(qtbot, rules_db, rule)
-    assert dialog.repeat.currentText() == shown
-    assert accepted_rule(dialog) == rule

@@ -315,23 +315,6 @@ def test_new_session_through_dialog_and_undo(qtbot: QtBot, notes_db: Database,
     window.close()
 
 
-def test_schedule_dialog_shows_both_zones_and_flags(qtbot: QtBot, notes_db: Database) -> None:
-    mentees = SessionService(notes_db).mentee_choices()
-    amara = next(m for m in mentees if m.name.startswith("Amara"))
-    late = datetime(2027, 1, 12, 17, 0, tzinfo=UTC)  # 18:00 Berlin = 22:30 Kolkata
-    dialog = schedule_dialog.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=amara.id,
-                                            start=late)
-    qtbot.addWidget(dialog)
-    assert "18:00" in dialog.mentor_time.text() and "⚠" not in dialog.mentor_time.text()
-    assert "22:30" in dialog.mentee_time.text() and "⚠" in dialog.mentee_time.text()
-    dialog.repeat.setCurrentIndex(1)  # from the cadence: every 2 weeks
-    assert dialog.repeat_preview.text().startswith("Every 2 weeks")
-    dialog._accept()
-    result = dialog.result_value
-    assert result is not None and result.rrule == "FREQ=WEEKLY;INTERVAL=2"
-    assert result.start_utc == late
-
-
 def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: object,
                                       notes_db: Database, qt_settings: QSettings) -> None:
     window, view = open_window(qtbot, notes_db, qt_settings)
@@ -402,24 +385,6 @@ def test_report_export_from_the_view(qtbot: QtBot, notes_db: Database,
     view.write_report("Amara Okafor", tmp_path / "amara.md")
     assert "Ship the portfolio" in (tmp_path / "amara.md").read_text(encoding="utf-8")
     window.close()
-
-
-def test_schedule_dialog_takes_the_background_proposal_until_user_picks(
-        qtbot: QtBot, notes_db: Database) -> None:
-    svc = SessionService(notes_db)
-    mentees = svc.mentee_choices()
-    ben = next(m for m in mentees if m.name.startswith("Ben"))
-    dialog = schedule_dialog.ScheduleDialog(mentees, "Europe/Berlin", mentee_id=ben.id)
-    qtbot.addWidget(dialog)
-    proposal = svc.propose_next_slot(ben.id, mentor="Europe/Berlin")
-    dialog.propose(proposal)
-    assert dialog.start_utc() == proposal.start_utc
-    assert "Proposed" in dialog.proposal_label.text()
-    dialog.when.setDateTime(dialog.when.dateTime().addDays(1))
-    later = svc.propose_next_slot(ben.id, mentor="Europe/Berlin",
-                                  after=proposal.start_utc + timedelta(days=3))
-    dialog.propose(later)
-    assert dialog.start_utc() == proposal.start_utc + timedelta(days=1), "the user's pick wins"
 
 
 def test_link_goal_and_delete_action_item_with_undo(qtbot: QtBot, notes_db: Database,
