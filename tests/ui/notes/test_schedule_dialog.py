@@ -95,7 +95,7 @@ def test_plan_dialog_replaces_a_google_rule_only_when_asked(qtbot: QtBot,
 
 @pytest.mark.parametrize("rule,shown", [
     ("FREQ=MONTHLY;BYDAY=1MO", "Monthly on the same weekday"),  # Google spells +1MO so
-    ("FREQ=WEEKLY;WKST=SU", "Every N weeks"),
+    ("FREQ=WEEKLY;WKST=SU", "Weekly"),  # interval 1: the plain choice
     ("FREQ=WEEKLY;COUNT=6", "As now: Weekly, 6 times"),
     ("FREQ=DAILY;INTERVAL=3", "As now: Every 3 days"),
     ("FREQ=MONTHLY;BYMONTHDAY=2", CUSTOM_TEXT),
