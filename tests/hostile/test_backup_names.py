@@ -1,6 +1,7 @@
-"""Item 12 of issue 13: backups of ``a.db`` and ``a.sqlite3`` in one folder used to share
-names, so rotating one file's backups deleted the other's; and a root run on another
-user's file made a root-owned ``backups/`` beside it."""
+"""Backups of ``a.db`` and ``a.sqlite3`` in one folder used to share names, so rotating one
+file's backups deleted the other's; and a root run on another user's file made a root-owned
+``backups/`` beside it (docs/reliability.md: "Backups of a.db and a.sqlite3 in one
+folder")."""
 
 from __future__ import annotations
 

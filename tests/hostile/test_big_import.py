@@ -1,9 +1,11 @@
-"""Item 13 of issue 13: a big CSV import used to hold the file's write lock from start to end
-(10,000 rows: 53 s), so the app on the same file could not save a note meanwhile (each save
-gave up after the 5 s busy timeout). Now the import holds the lock only for its short last
-step, and stays all or nothing: killed at any step, it leaves the file as it was or with the
-whole file imported, never a part. Real processes: a second one saving a note the way the
-app's autosave does, and an import process killed with SIGKILL."""
+"""The promises "A big CSV import while the app has the file open" and "An import is killed,
+cancelled, interrupted or runs out of disk half way" (docs/reliability.md). A big CSV import
+used to hold the file's write lock from start to end (10,000 rows: 53 s), so the app on the
+same file could not save a note meanwhile (each save gave up after the 5 s busy timeout).
+Now the import holds the lock only for its short last step, and stays all or nothing:
+killed at any step, it leaves the file as it was or with the whole file imported, never a
+part. Real processes: a second one saving a note the way the app's autosave does, and an
+import process killed with SIGKILL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Item 15 of issue 13 (its input-size part): ``import /dev/zero`` read forever; a device,
-a pipe or an oversized file is now refused at once, in one line."""
+"""Input size: ``import /dev/zero`` read forever; a device, a pipe or an oversized file is
+now refused at once, in one line (docs/reliability.md: "import /dev/zero, a pipe or a huge
+file")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Item 1 of issue 13: a note typed while another process holds the file's write lock is
-never dropped, never overwritten by older text, and its recovery copy holds the newest
-text. The lock is held by a real second process (``BEGIN IMMEDIATE``)."""
+"""A note typed while another process holds the file's write lock is never dropped, never
+overwritten by older text, and its recovery copy holds the newest text (docs/reliability.md:
+"Another program holds the file's write lock while you type" and "The same, and the app
+then crashes"). The lock is held by a real second process (``BEGIN IMMEDIATE``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Item 17 of issue 13: CSV export neutralises formula cells (OWASP's CSV-injection
-advice: a leading apostrophe) and the project's own import reverses it losslessly."""
+"""CSV export neutralises formula cells (OWASP's CSV-injection advice: a leading
+apostrophe) and the project's own import reverses it losslessly (docs/reliability.md: "A
+CSV export opened in a spreadsheet")."""
 
 from __future__ import annotations
 

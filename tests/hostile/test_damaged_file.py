@@ -1,5 +1,6 @@
-"""Item 5 of issue 13: a file is checked before anything writes to it, and a file found
-damaged is closed without a checkpoint, so it is left byte for byte as it was.
+"""A file is checked before anything writes to it, and a file found damaged is closed
+without a checkpoint, so it is left byte for byte as it was (docs/reliability.md: "The file
+is damaged (found after start-up)").
 
 The app opens files without ``quick_check`` (``check=False``: it runs after the first
 paint) and used to write the first edit before the check, then checkpoint it into the

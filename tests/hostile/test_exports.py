@@ -1,6 +1,6 @@
-"""Item 6 of issue 13: every export writes a temporary file in the same folder, fsyncs it
-and renames it over the target only on success; on a full disk the command fails in one
-line and the previous file stays as it was.
+"""Every export writes a temporary file in the same folder, fsyncs it and renames it over
+the target only on success; on a full disk the command fails in one line and the previous
+file stays as it was (docs/reliability.md: "An export runs out of disk").
 
 The full disk is a real ``mentordesk export`` process with a file-size limit
 (RLIMIT_FSIZE, SIGXFSZ ignored: writes past the limit fail with EFBIG, as they would with

@@ -1,7 +1,7 @@
-"""Item 2 of issue 13, second half: saving a note is a compare-and-swap against the text
-the window last loaded or saved, so a second writer (another desk, a CLI, a script) is
-never silently overwritten: both texts are kept, with markers, and the user is told. The
-second writer is a real second process."""
+"""Saving a note is a compare-and-swap against the text the window last loaded or saved, so
+a second writer (another desk, a CLI, a script) is never silently overwritten: both texts
+are kept, with markers, and the user is told (docs/reliability.md: "Someone else changes a
+note you have open"). The second writer is a real second process."""
 
 from __future__ import annotations
 

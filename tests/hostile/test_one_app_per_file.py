@@ -1,6 +1,8 @@
-"""Items 2 and 3 of issue 13 with real processes: one desktop app per database file (a
-second ``mentordesk`` on the same file brings the first to the front and exits), and
-``mentordesk restore`` refuses while the app has the file open."""
+"""One desktop app per database file, with real processes: a second ``mentordesk`` on the
+same file brings the first to the front and exits, ``mentordesk restore`` refuses while the
+app has the file open, and SIGINT or SIGTERM closes the app the normal way
+(docs/reliability.md: "You start MentorDesk twice on the same file", "mentordesk restore
+while the app has the file open", "SIGINT (Ctrl+C) or SIGTERM (logout, kill) to the app")."""
 
 from __future__ import annotations
 
@@ -77,8 +79,8 @@ def test_restore_refuses_while_the_app_has_the_file_open(tmp_path: Path) -> None
 
 
 def test_sigterm_and_sigint_quit_cleanly(tmp_path: Path) -> None:
-    """Item 18: the app used to ignore SIGINT and die on SIGTERM without closing the file
-    (its WAL left behind); now both close the window the normal way (saving) and quit."""
+    """The app used to ignore SIGINT and die on SIGTERM without closing the file (its WAL
+    left behind); now both close the window the normal way (saving) and quit."""
     db = _db(tmp_path)
     for sig in (signal.SIGTERM, signal.SIGINT):
         with App(db) as app:

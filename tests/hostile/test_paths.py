@@ -1,7 +1,8 @@
-"""Items 8 and 11 of issue 13: ``--db`` pointing at something that is not a database file
-is refused in one line and left as it was (it used to be chmod'ed, even /dev/null as
-root); a file its owner made read-only is not changed; commands that only read never
-create a database."""
+"""``--db`` pointing at something that is not a database file is refused in one line and
+left as it was (it used to be chmod'ed, even /dev/null as root); a file its owner made
+read-only is not changed; commands that only read never create a database
+(docs/reliability.md: "--db names a folder, device, FIFO or "", or a file you made
+read-only" and "export with a mistyped --db")."""
 
 from __future__ import annotations
 

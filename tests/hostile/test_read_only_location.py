@@ -1,5 +1,7 @@
-"""Item 9 of issue 13: a healthy file on a read-only disk used to be reported as damaged,
-with advice to restore a backup. It is now reported as what it is. The disk is a real
+"""A healthy file on a read-only disk used to be reported as damaged, with advice to
+restore a backup. It is now reported as what it is, and the app opens it for looking
+(docs/reliability.md: "A sound file on a read-only disk, in a folder MentorDesk may not
+write in, or made read-only"). The disk is a real
 read-only mount (tmpfs, remounted read-only), so this needs root."""
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def test_a_sound_file_on_a_read_only_disk_is_not_called_damaged(mount_point: Pat
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
-# -- read-only viewing (the rest of item 9) ------------------------------------------------
+# -- read-only viewing: the app opens the file, says why, and takes no edit ----------------
 
 def _desk(path: Path) -> None:
     """A desk with a mentee, a session of theirs and its note."""

@@ -1,5 +1,6 @@
-"""Items 3 and 4 of issue 13: restore from inside the app closes, swaps and reopens, so no
-later edit reaches the file set aside; setting a file aside never overwrites another."""
+"""Restore from inside the app closes, swaps and reopens, so no later edit reaches the file
+set aside; setting a file aside never overwrites another (docs/reliability.md: "File ▸
+Restore from Backup…" and "Two restores within one second")."""
 
 from __future__ import annotations
 

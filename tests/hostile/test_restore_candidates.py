@@ -1,6 +1,7 @@
-"""Item 10 of issue 13: ``restore`` checks the file to restore exactly as the app checks a
-file it opens; an empty file, another program's SQLite file or a newer-schema file is
-refused in one line and the current file stays where it is."""
+"""``restore`` checks the file to restore exactly as the app checks a file it opens; an
+empty file, another program's SQLite file or a newer-schema file is refused in one line and
+the current file stays where it is (docs/reliability.md: "Restoring something that is not a
+MentorDesk backup")."""
 
 from __future__ import annotations
 

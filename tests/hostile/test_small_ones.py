@@ -1,4 +1,4 @@
-"""Item 18 of issue 13 (the small ones): private log files after rotation, and damage
+"""Small promises: log files stay private to their owner after rotation, and damage is
 reported on one line."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Item 7 of issue 13: two syncs of one file never run at once (the app's worker and
-``mentordesk sync`` alike take ``storage.locks.sync_lock``). Real second processes."""
+"""Two syncs of one file never run at once (the app's worker and ``mentordesk sync`` alike
+take ``storage.locks.sync_lock``; docs/reliability.md: "Two syncs of one file at once").
+Real second processes."""
 
 from __future__ import annotations
 

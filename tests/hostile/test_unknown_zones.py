@@ -1,7 +1,8 @@
-"""Item 16 of issue 13: a time zone missing from the installed tzdata (``US/Pacific-New``,
-dropped in 2020) broke the Notes view and ``export --mentee`` and the Mentees view showed
-UTC as the mentee's local time. Retired names now map to the zone they meant; a name that
-is unknown altogether is shown as unknown."""
+"""A time zone missing from the installed tzdata (``US/Pacific-New``, dropped in 2020) broke
+the Notes view and ``export --mentee`` and the Mentees view showed UTC as the mentee's local
+time. Retired names now map to the zone they meant; a name that is unknown altogether is
+shown as unknown (docs/reliability.md: "A mentee's time zone that tzdata dropped or never
+knew")."""
 
 from __future__ import annotations
 

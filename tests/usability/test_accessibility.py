@@ -1,7 +1,7 @@
-"""Issue 16, item 26: every interactive widget of every view and dialog (the same list as
-the screenshots and the layout test, scripts/screen_catalogue.py) has an accessible name,
-as a screen reader reads it through QAccessible, and a keyboard path: it takes focus with
-Tab, or is a button reachable by a mnemonic, a shortcut or a menu entry."""
+"""Screen readers and keyboards: every interactive widget of every view and dialog (the
+same list as the screenshots and the layout test, scripts/screen_catalogue.py) has an
+accessible name, as a screen reader reads it through QAccessible, and a keyboard path: it
+takes focus with Tab, or is a button reachable by a mnemonic, a shortcut or a menu entry."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 16, items 1, 4 and 5: forms that lost or corrupted what a mentor typed. Every step
-is a real key press or click, delivered the way Qt delivers a keyboard's and a mouse's."""
+"""Forms keep what a mentor typed, neither losing nor corrupting it. Every step is a real
+key press or click, delivered the way Qt delivers a keyboard's and a mouse's."""
 
 from __future__ import annotations
 

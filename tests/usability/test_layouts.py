@@ -1,8 +1,9 @@
-"""Issue 16, items 10-14 and 24-25: every view and dialog (scripts/screen_catalogue.py) at
-1280x800, at 100 %, 150 % and 200 % scale (QT_SCALE_FACTOR, in a child process: the factor is
-read once at start-up), in a light and a dark palette. Fails where a visible label's or
-button's text does not fit its contents rect, where two widgets of one layout overlap, or
-where a layout pushed a widget past its parent's edge (tests/usability/layout_check.py)."""
+"""Nothing clipped, overlapping or pushed off the edge: every view and dialog
+(scripts/screen_catalogue.py) at 1280x800, at 100 %, 150 % and 200 % scale (QT_SCALE_FACTOR,
+in a child process: the factor is read once at start-up), in a light and a dark palette.
+Fails where a visible label's or button's text does not fit its contents rect, where two
+widgets of one layout overlap, or where a layout pushed a widget past its parent's edge
+(tests/usability/layout_check.py)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def _ink_left(widget: QWidget, relative_to: QWidget) -> int:
 
 
 def test_profile_headings_line_up_with_their_text(qtbot: QtBot, desk: object) -> None:
-    """Item 14: the section headings sat about 4 px right of the text under them."""
+    """The profile's section headings start at the same x as the text under them (they sat
+    about 4 px to its right)."""
     from mentordesk.ui.mentees.view import MenteesView
     from tests.usability.conftest import Desk, open_window
 
@@ -101,8 +103,8 @@ def test_profile_headings_line_up_with_their_text(qtbot: QtBot, desk: object) ->
 
 
 def test_a_time_zone_error_sits_right_under_its_field(qtbot: QtBot) -> None:
-    """Item 11: after a time-zone error an empty gap stayed between the field and the
-    message (the empty hint line kept its height)."""
+    """A time-zone error sits right under its field: no empty gap left between them (the
+    empty hint line kept its height)."""
     from PySide6.QtTest import QTest
 
     from mentordesk.services.mentees import MenteeInput

@@ -1,5 +1,6 @@
-"""Issue 16, items 2 and 3: ending a session that has not happened, and the wrap-up's next
-slot. The view is driven with real clicks; the file is read back through the services."""
+"""A session that has not happened cannot be ended, and the wrap-up's next slot is the
+series' next meeting or a free day, never a day already booked. The view is driven with
+real clicks; the file is read back through the services."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def monday(weeks_ago: int, hour: int) -> datetime:
 
 def series_desk(db: Database) -> tuple[int, SessionService]:
     """Every 2 weeks by cadence, held at 10:00 on a Monday five weeks ago; from the Monday
-    after, a weekly series at 09:00 (the issue's 'weekly series already had 17 Dec 09:00')."""
+    after, a weekly series at 09:00: the wrap-up used to propose a new meeting on a Monday
+    the series already had."""
     mentee = add_mentee(db, "Amara", BERLIN, interval=2, unit="weeks")
     svc = SessionService(db)
     held = svc.schedule(SessionDraft(mentee, monday(5, 10), 60, BERLIN, "Check-in"))

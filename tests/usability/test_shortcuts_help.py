@@ -1,4 +1,4 @@
-"""Issue 16, item 22: Help > Keyboard Shortcuts lists every shortcut, read from the
+"""Help > Keyboard Shortcuts lists every shortcut, read from the
 window's actions, and filters as you type."""
 
 from __future__ import annotations
