@@ -5,7 +5,7 @@ very long note pauses instead of stalling the window after each pause in typing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,13 +14,14 @@ from mentordesk.services.notes import MAX_NOTE_CHARS
 from mentordesk.storage.database import Database
 from mentordesk.ui.notes import editor_panel
 from mentordesk.ui.notes.bounded_editor import BoundedTextEdit
+from tests.support.app_start import StartApp
 from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]
 
 
-def _open(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[object, object, int]:
-    window, view = open_window(qtbot, db, settings)
+def _open(qtbot: QtBot, start_app: StartApp, db: Database) -> tuple[object, object, int]:
+    window, view = open_window(qtbot, start_app, db)
     select(view, lambda r: r.title == "One-off")
     assert view.current is not None
     view.editor.setFocus()
@@ -31,15 +32,15 @@ def _open(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[object, obje
 
 
 def test_the_notes_editor_holds_at_most_what_a_note_may(qtbot: QtBot, notes_db: Database,
-                                                        qt_settings: QSettings) -> None:
-    _window, view, _row = _open(qtbot, notes_db, qt_settings)
+                                                        start_app: StartApp) -> None:
+    _window, view, _row = _open(qtbot, start_app, notes_db)
     assert isinstance(view.editor, BoundedTextEdit)  # type: ignore[attr-defined]
     assert view.editor.max_chars == MAX_NOTE_CHARS  # type: ignore[attr-defined]
 
 
 def test_a_paste_past_the_limit_is_refused_at_once_and_changes_nothing(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings) -> None:
-    _window, view, row = _open(qtbot, notes_db, qt_settings)
+        qtbot: QtBot, notes_db: Database, start_app: StartApp) -> None:
+    _window, view, row = _open(qtbot, start_app, notes_db)
     editor = view.editor  # type: ignore[attr-defined]
     editor.max_chars = 1_000  # the same rule, at a size a test types quickly
     QApplication.clipboard().setText("pasted " * 500)  # 3,500 characters
@@ -59,8 +60,8 @@ def test_a_paste_past_the_limit_is_refused_at_once_and_changes_nothing(
 
 
 def test_typing_into_a_full_note_is_refused_with_a_message(qtbot: QtBot, notes_db: Database,
-                                                           qt_settings: QSettings) -> None:
-    _window, view, _row = _open(qtbot, notes_db, qt_settings)
+                                                           start_app: StartApp) -> None:
+    _window, view, _row = _open(qtbot, start_app, notes_db)
     editor = view.editor  # type: ignore[attr-defined]
     editor.max_chars = len("Kept. ") + 3
     QTest.keyClicks(editor, "abc")
@@ -75,8 +76,8 @@ def test_typing_into_a_full_note_is_refused_with_a_message(qtbot: QtBot, notes_d
 
 
 def test_the_live_preview_pauses_for_a_very_long_note(qtbot: QtBot, notes_db: Database,
-                                                     qt_settings: QSettings) -> None:
-    _window, view, _row = _open(qtbot, notes_db, qt_settings)
+                                                     start_app: StartApp) -> None:
+    _window, view, _row = _open(qtbot, start_app, notes_db)
     editor = view.editor  # type: ignore[attr-defined]
     panel = view.editor_panel  # type: ignore[attr-defined]
     panel.update_preview()

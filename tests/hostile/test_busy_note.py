@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database
+from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.notes import autosave
 from mentordesk.ui.notes.view import NotesView
 from tests.hostile.procs import holding, release
+from tests.support.app_start import StartApp
 from tests.ui.notes.test_autosave_faults import Condition
 from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
@@ -31,8 +32,9 @@ def quick_retry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _start(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[object, NotesView, int]:
-    window, view = open_window(qtbot, db, settings)
+def _start(qtbot: QtBot, start_app: StartApp,
+           db: Database) -> tuple[MainWindow, NotesView, int]:
+    window, view = open_window(qtbot, start_app, db)
     select(view, lambda r: r.title == "One-off")
     assert view.current is not None
     row = view.current.ref.session_id
@@ -55,16 +57,16 @@ def _copy(db: Database, row: int) -> Path:
 
 
 def test_switching_away_and_back_shows_the_unsaved_text_and_quit_keeps_it(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
-    window, view, row = _start(qtbot, notes_db, qt_settings)
-    with Condition(notes_db, view, BUSY), holding("hold-write", str(notes_db.path)) as holder:
+    window, view, row = _start(qtbot, start_app, notes_db)
+    with Condition(view, BUSY), holding("hold-write", str(notes_db.path)) as holder:
         newest = _type_while_busy(qtbot, view, "X typed while the file was busy")
         select(view, lambda r: r.title == "Last time")
         select(view, lambda r: r.title == "One-off")
         assert view.editor.toPlainText() == newest, "the editor went back to older text"
         assert view.save_label.text() == "Not saved yet"
-        window.close()  # type: ignore[attr-defined]  # Ctrl+Q
+        window.close()  # Ctrl+Q
         assert any("could not be saved" in m for m in no_dialogs), no_dialogs
         assert "X typed while the file was busy" in _copy(notes_db, row).read_text("utf-8")
         assert saved_body(notes_db, row) == "Old text. "
@@ -73,15 +75,15 @@ def test_switching_away_and_back_shows_the_unsaved_text_and_quit_keeps_it(
 
 
 def test_the_recovery_copy_of_a_session_left_behind_keeps_its_newest_text(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
     """Quitting from another session must not write the first one's copy with old text."""
-    window, view, row = _start(qtbot, notes_db, qt_settings)
-    with Condition(notes_db, view, BUSY), holding("hold-write", str(notes_db.path)):
+    window, view, row = _start(qtbot, start_app, notes_db)
+    with Condition(view, BUSY), holding("hold-write", str(notes_db.path)):
         _type_while_busy(qtbot, view, "X left behind")
         select(view, lambda r: r.title == "Last time")
         QTest.keyClicks(view.editor, "typed in the other session")
-        window.close()  # type: ignore[attr-defined]
+        window.close()
         assert "X left behind" in _copy(notes_db, row).read_text("utf-8")
         other = view.current.ref.session_id if view.current else -1
         assert "typed in the other session" in _copy(notes_db, other).read_text("utf-8")
@@ -89,10 +91,10 @@ def test_the_recovery_copy_of_a_session_left_behind_keeps_its_newest_text(
 
 
 def test_a_stale_editor_never_overwrites_the_text_saved_after_the_lock_went(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
-    window, view, row = _start(qtbot, notes_db, qt_settings)
-    with Condition(notes_db, view, BUSY):
+    window, view, row = _start(qtbot, start_app, notes_db)
+    with Condition(view, BUSY):
         with holding("hold-write", str(notes_db.path)):
             _type_while_busy(qtbot, view, "X saved late")
             select(view, lambda r: r.title == "Last time")
@@ -103,4 +105,4 @@ def test_a_stale_editor_never_overwrites_the_text_saved_after_the_lock_went(
         view.flush()
     body = saved_body(notes_db, row)
     assert "X saved late" in body and "and more" in body, body
-    window.close()  # type: ignore[attr-defined]
+    window.close()

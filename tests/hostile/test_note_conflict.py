@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +23,7 @@ from mentordesk.storage.database import Database
 from tests.hostile.procs import ROOT, child_env
 from tests.services.test_notes import held_session
 from tests.services.test_sessions import add_mentee
+from tests.support.app_start import StartApp
 from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]
@@ -94,10 +94,10 @@ def test_a_new_note_made_elsewhere_meanwhile_is_kept(db: Database) -> None:
 
 
 def test_two_writers_in_the_app_keep_both_texts_and_the_user_is_told(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
     """Type AAA here while another process writes BBB: today only one survived."""
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     assert view.current is not None
     row = view.current.ref.session_id

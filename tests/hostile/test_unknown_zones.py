@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from mentordesk.domain.timezones import zone
@@ -17,6 +16,7 @@ from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import open_database
 from mentordesk.storage.schema import Mentee
 from tests.hostile.procs import mentordesk
+from tests.support.app_start import StartApp
 from tests.ui.notes.test_view import open_window, select
 
 
@@ -53,9 +53,9 @@ def test_a_report_for_a_mentee_in_an_unknown_zone_is_written(tmp_path: Path) -> 
 
 
 def test_the_notes_view_opens_a_session_of_a_mentee_in_an_unknown_zone(
-        qtbot: QtBot, tmp_path: Path, qt_settings: QSettings, no_dialogs: list[str]) -> None:
+        qtbot: QtBot, tmp_path: Path, start_app: StartApp, no_dialogs: list[str]) -> None:
     db = open_database(_file_with(tmp_path, "Mars/Olympus_Mons"))
-    window, view = open_window(qtbot, db, qt_settings)
+    window, view = open_window(qtbot, start_app, db)
     select(view, lambda r: r.title == "Held one")
     assert "unknown" in view.when_label.text()
     idx = view.session_tree.currentIndex()

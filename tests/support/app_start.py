@@ -10,6 +10,7 @@ teardown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,10 @@ class StartedApp:
         if window is not None:
             window.deleteLater()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+# The ``start_app`` fixture: ``start_app(path, *, helper=True, settings=None)``.
+StartApp = Callable[..., StartedApp]
 
 
 def start_app(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, path: Path,

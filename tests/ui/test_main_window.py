@@ -3,7 +3,6 @@ fixture): views, menus, shortcuts, saved state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -12,9 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database, open_database
 from mentordesk.ui.main_window import MainWindow
-from tests.support.app_start import StartedApp
-
-StartApp = Callable[..., StartedApp]
+from tests.support.app_start import StartApp
 
 
 def make_window(qtbot: QtBot, start_app: StartApp, path: Path) -> MainWindow:

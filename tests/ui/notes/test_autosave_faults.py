@@ -2,9 +2,10 @@
 
 tests/ui/notes/test_view.py makes the *service* raise DiskFull; here SQLite itself refuses
 (``PRAGMA max_page_count``, ``PRAGMA query_only``, another connection holding the write lock,
-all set on the Database's own engine as tests/test_errors.py does), through the writer
-thread, the banner, the retry and the quit path: the text stays in the editor, the message
-says what happened, and the save goes through by itself once the condition is gone.
+all set on the engine of the app's own connection, ``window.context.db``, as
+tests/test_errors.py does), through the writer thread, the banner, the retry and the quit
+path of the app as ``mentordesk`` starts it: the text stays in the editor, the message says
+what happened, and the save goes through by itself once the condition is gone.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
 from mentordesk.errors import KnownError
 from mentordesk.storage.database import Database
+from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.notes import autosave
 from mentordesk.ui.notes.view import NotesView
+from tests.support.app_start import StartApp
 from tests.ui.notes.test_view import notes_db, open_window, saved_body, select
 
 __all__ = ["notes_db"]  # the fixture, shared with the notes UI tests
@@ -31,10 +33,11 @@ Listener = Callable[[sqlite3.Connection, object], None]
 
 
 class Condition:
-    """A pragma applied to every new connection of the app's engine, until lifted."""
+    """A pragma applied to every new connection of the app's engine (the view's own
+    ``context.db``, not the test's connection to the file), until lifted."""
 
-    def __init__(self, db: Database, view: NotesView, *pragmas: str) -> None:
-        self.db = db
+    def __init__(self, view: NotesView, *pragmas: str) -> None:
+        self.db = view.context.db
         self.view = view
         self.pragmas = pragmas
         self.listener: Listener | None = None
@@ -72,8 +75,9 @@ def _page_count(db: Database) -> int:
         return int(conn.exec_driver_sql("PRAGMA page_count").scalar() or 0)
 
 
-def _start(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[object, NotesView, int]:
-    window, view = open_window(qtbot, db, settings)
+def _start(qtbot: QtBot, start_app: StartApp,
+           db: Database) -> tuple[MainWindow, NotesView, int]:
+    window, view = open_window(qtbot, start_app, db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     view.editor.setFocus()
@@ -93,19 +97,19 @@ def _type_big(view: NotesView) -> str:
 
 @pytest.mark.parametrize("kind", ["disk full", "read-only", "locked"])
 def test_autosave_failure_keeps_text_explains_and_retries(
-        kind: str, qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        kind: str, qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str], tmp_path: Path) -> None:
-    window, view, row = _start(qtbot, notes_db, qt_settings)
+    window, view, row = _start(qtbot, start_app, notes_db)
     holder: sqlite3.Connection | None = None
     words: tuple[str, ...]
     if kind == "disk full":
-        condition = Condition(notes_db, view, f"PRAGMA max_page_count={_page_count(notes_db)}")
+        condition = Condition(view, f"PRAGMA max_page_count={_page_count(notes_db)}")
         words = ("no room",)
     elif kind == "read-only":
-        condition = Condition(notes_db, view, "PRAGMA query_only=ON")
+        condition = Condition(view, "PRAGMA query_only=ON")
         words = ("cannot be written", "read-only")
     else:
-        condition = Condition(notes_db, view, "PRAGMA busy_timeout=100")
+        condition = Condition(view, "PRAGMA busy_timeout=100")
         words = ("in use",)
     with condition:
         if kind == "locked":
@@ -136,15 +140,15 @@ def test_autosave_failure_keeps_text_explains_and_retries(
         qtbot.waitUntil(lambda: not view.save_banner.isVisible(), timeout=3000)
         qtbot.waitUntil(lambda: view.save_label.text().startswith("Saved"), timeout=3000)
     assert no_dialogs == [], "autosave trouble is a banner, not a dialog"
-    window.close()  # type: ignore[attr-defined]
+    window.close()
     assert saved_body(notes_db, row) == text
 
 
 def test_switching_session_while_the_disk_is_full_keeps_the_text(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
-    window, view, row = _start(qtbot, notes_db, qt_settings)
-    with Condition(notes_db, view, f"PRAGMA max_page_count={_page_count(notes_db)}") as cond:
+    window, view, row = _start(qtbot, start_app, notes_db)
+    with Condition(view, f"PRAGMA max_page_count={_page_count(notes_db)}") as cond:
         text = _type_big(view)
         with pytest.raises(KnownError) as info:
             view.flush()  # what a view switch or session switch calls first
@@ -157,19 +161,19 @@ def test_switching_session_while_the_disk_is_full_keeps_the_text(
         assert view.saver.pending()
         cond.lift()
         qtbot.waitUntil(lambda: saved_body(notes_db, row) == text, timeout=5000)
-    window.close()  # type: ignore[attr-defined]
+    window.close()
     assert no_dialogs == []
 
 
 def test_quitting_while_read_only_reports_and_keeps_a_private_copy(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         no_dialogs: list[str]) -> None:
     import stat
 
-    window, view, row = _start(qtbot, notes_db, qt_settings)
-    with Condition(notes_db, view, "PRAGMA query_only=ON"):
+    window, view, row = _start(qtbot, start_app, notes_db)
+    with Condition(view, "PRAGMA query_only=ON"):
         QTest.keyClicks(view.editor, "written just before quitting")
-        window.close()  # type: ignore[attr-defined]
+        window.close()
         assert any("could not be saved" in m for m in no_dialogs), no_dialogs
         copies = list((notes_db.path.parent / "unsaved-notes").glob("session-*.md"))
         assert len(copies) == 1

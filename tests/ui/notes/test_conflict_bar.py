@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select as sql_select
@@ -16,6 +16,7 @@ from mentordesk.services.note_conflicts import START
 from mentordesk.storage.database import Database
 from mentordesk.storage.schema import Mentee, Note
 from mentordesk.storage.schema import Session as SessionRow
+from tests.support.app_start import StartApp
 from tests.support.team_helpers import settle
 from tests.support.team_server import Team, joined
 from tests.ui.notes.test_view import open_window, select
@@ -33,7 +34,7 @@ def _write(db: Database, body: str) -> None:
 
 
 def test_two_versions_of_a_note_are_settled_in_the_notes_view(
-        qtbot: QtBot, team: Team, desk_factory: Any, qt_settings: QSettings) -> None:
+        qtbot: QtBot, team: Team, desk_factory: Any, start_app: StartApp) -> None:
     code = team.invite("mentor")
     laptop = desk_factory("laptop")
     with laptop.transaction() as s:
@@ -55,7 +56,7 @@ def test_two_versions_of_a_note_are_settled_in_the_notes_view(
     merged = _note(desktop)
     assert START in merged and "laptop" in merged and "desktop" in merged
 
-    window, view = open_window(qtbot, desktop, qt_settings)
+    window, view = open_window(qtbot, start_app, desktop)
     select(view, lambda r: r.ref.session_id == session_id)
     bar = view.editor_panel.two_versions
     qtbot.waitUntil(bar.isVisible, timeout=3000)

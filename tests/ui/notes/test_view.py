@@ -1,5 +1,6 @@
-"""The notes view with pytest-qt on real SQLite files: autosave on every way out, line
-commands, call mode, wrap-up, search, scheduling, and the models."""
+"""The notes view in the app as ``mentordesk`` starts it (the ``start_app`` fixture), with
+pytest-qt on real SQLite files: autosave on every way out, line commands, call mode,
+wrap-up, search, scheduling, and the models."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -23,13 +24,13 @@ from mentordesk.services.sessions import (
     SessionService,
 )
 from mentordesk.storage.database import Database, open_database
-from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.notes import autosave, schedule_dialog, wrap_up_dialog
 from mentordesk.ui.notes.models import ActionItemsModel, SearchResultsModel, SessionListModel
 from mentordesk.ui.notes.view import NotesView
 from tests.services.test_notes import add_goal
 from tests.services.test_sessions import add_mentee
+from tests.support.app_start import StartApp
 
 
 @pytest.fixture
@@ -50,30 +51,18 @@ def notes_db(tmp_path: Path) -> Iterator[Database]:
                                     kind="next_time")
     add_goal(db, a, "Ship the portfolio")
     yield db
-    # Close the test's windows before their file: a window closed later (when pytest-qt
-    # tears down) flushes its autosave into a closed database, and its timers and writer
-    # thread could still reach it during the next test.
-    from PySide6.QtCore import QThreadPool
-    from PySide6.QtWidgets import QApplication
-
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow) and widget.context.db is db:
-            widget.close()
-    # Background reads the windows started must end, and their answers be delivered, while
-    # the file is still open: an answer arriving later would land in the next test.
-    QThreadPool.globalInstance().waitForDone(5000)
-    QApplication.processEvents()
     db.close()
 
 
-def open_window(qtbot: QtBot, db: Database, settings: QSettings) -> tuple[MainWindow, NotesView]:
-    create_application()
-    window = MainWindow(build_context(db, settings))
-    qtbot.addWidget(window)
-    # waitExposed waits when its with-block ends: called on its own it does nothing.
-    with qtbot.waitExposed(window):
-        window.show()
+def open_window(qtbot: QtBot, start_app: StartApp,
+                db: Database) -> tuple[MainWindow, NotesView]:
+    """The app started on the test's file as ``mentordesk`` starts it, on the Notes view.
+    The window reads and writes through its own connection, ``window.context.db``: a fault
+    meant for its saves goes there; ``db`` is the test's own look at the file."""
+    window = start_app(db.path).window
     window.show_view("notes")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     view = window.current_view()
     assert isinstance(view, NotesView)
     qtbot.waitUntil(lambda: view.session_model.total() > 0, timeout=5000)
@@ -98,9 +87,9 @@ def saved_body(db: Database, session_id: int) -> str:
 
 
 def test_typing_then_switching_session_saves(qtbot: QtBot, notes_db: Database,
-                                             qt_settings: QSettings, no_dialogs: list[str]
+                                             start_app: StartApp, no_dialogs: list[str]
                                              ) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "Weekly")
     assert view.current is not None and view.current.ref.virtual
     QTest.keyClicks(view.editor, "Portfolio review went well")
@@ -116,8 +105,8 @@ def test_typing_then_switching_session_saves(qtbot: QtBot, notes_db: Database,
 
 
 def test_typing_then_switching_view_saves(qtbot: QtBot, notes_db: Database,
-                                          qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                          start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     QTest.keyClicks(view.editor, "switch view now")
@@ -127,8 +116,8 @@ def test_typing_then_switching_view_saves(qtbot: QtBot, notes_db: Database,
 
 
 def test_typing_then_closing_window_saves(qtbot: QtBot, notes_db: Database,
-                                          qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                          start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "Last time")
     row = view.current.ref.session_id if view.current else -1
     QTest.keyClicks(view.editor, "closing right away")
@@ -139,8 +128,8 @@ def test_typing_then_closing_window_saves(qtbot: QtBot, notes_db: Database,
 
 
 def test_autosave_commits_within_a_second_without_any_flush(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+        qtbot: QtBot, notes_db: Database, start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     QTest.keyClicks(view.editor, "debounced")
@@ -150,7 +139,7 @@ def test_autosave_commits_within_a_second_without_any_flush(
 
 
 def test_failed_save_keeps_text_shows_banner_and_retries(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(autosave, "RETRY_SECONDS", 0.2)
     real = NoteService.save_note_body
@@ -165,7 +154,7 @@ def test_failed_save_keeps_text_shows_banner_and_retries(
         return real(self, note_id, body, expected=expected)
 
     monkeypatch.setattr(NoteService, "save_note_body", flaky)
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     QTest.keyClicks(view.editor, "precious words")
@@ -179,8 +168,8 @@ def test_failed_save_keeps_text_shows_banner_and_retries(
 
 
 def test_line_commands_and_ctrl_return_add_action_items(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+        qtbot: QtBot, notes_db: Database, start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     view.editor.setFocus()
@@ -203,8 +192,8 @@ def test_line_commands_and_ctrl_return_add_action_items(
 
 
 def test_agenda_shows_carried_items(qtbot: QtBot, notes_db: Database,
-                                    qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                    start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     texts = [i.text for i in view.carried_model.items()]
     assert "Talk about salary" in texts
@@ -215,12 +204,12 @@ def test_agenda_shows_carried_items(qtbot: QtBot, notes_db: Database,
 
 
 def test_join_call_opens_link_and_call_mode_round_trip(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr(NotesView, "url_opener", staticmethod(
         lambda url: opened.append(QUrl(url).toString())))
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "Weekly")
     view.join_action.trigger()
     assert opened == ["https://meet.example.org/abc"]
@@ -244,7 +233,7 @@ def test_join_call_opens_link_and_call_mode_round_trip(
 
 
 def test_end_call_wraps_up_and_books_next(qtbot: QtBot, notes_db: Database,
-                                          qt_settings: QSettings,
+                                          start_app: StartApp,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[str] = []
 
@@ -257,7 +246,7 @@ def test_end_call_wraps_up_and_books_next(qtbot: QtBot, notes_db: Database,
         return QDialog.DialogCode.Accepted.value
 
     monkeypatch.setattr(wrap_up_dialog.WrapUpDialog, "exec", fake_exec)
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     rec = select(view, lambda r: r.title == "One-off")
     view.start_action.trigger()
     view.add_action_item("Send the slides")
@@ -275,8 +264,8 @@ def test_end_call_wraps_up_and_books_next(qtbot: QtBot, notes_db: Database,
 
 
 def test_search_opens_the_hit_at_its_place(qtbot: QtBot, notes_db: Database,
-                                           qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                           start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     rec = select(view, lambda r: r.title == "Last time")
     QTest.keyClicks(view.editor, "Intro line.")
     QTest.keyClick(view.editor, Qt.Key.Key_Return)
@@ -296,9 +285,9 @@ def test_search_opens_the_hit_at_its_place(qtbot: QtBot, notes_db: Database,
 
 
 def test_new_session_through_dialog_and_undo(qtbot: QtBot, notes_db: Database,
-                                             qt_settings: QSettings,
+                                             start_app: StartApp,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     when = (datetime.now(UTC) + timedelta(days=3)).replace(hour=9, minute=0, second=0,
                                                            microsecond=0)
     mentees = SessionService(notes_db).mentee_choices()
@@ -316,8 +305,8 @@ def test_new_session_through_dialog_and_undo(qtbot: QtBot, notes_db: Database,
 
 
 def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: object,
-                                      notes_db: Database, qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                      notes_db: Database, start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     qtmodeltester.check(view.session_model)  # type: ignore[attr-defined]
     select(view, lambda r: r.title == "One-off")
     view.add_action_item("Check the model")
@@ -337,8 +326,8 @@ def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: object,
 
 
 def test_focus_loss_hands_the_text_over_at_once(qtbot: QtBot, notes_db: Database,
-                                                qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                                start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     row = view.current.ref.session_id if view.current else -1
     view.editor.setFocus()
@@ -354,9 +343,9 @@ def test_focus_loss_hands_the_text_over_at_once(qtbot: QtBot, notes_db: Database
 
 
 def test_reschedule_one_occurrence_and_undo(qtbot: QtBot, notes_db: Database,
-                                            qt_settings: QSettings,
+                                            start_app: StartApp,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     rec = select(view, lambda r: r.title == "Weekly")
     later = rec.start_utc + timedelta(hours=2)
     monkeypatch.setattr(schedule_dialog.ScheduleDialog, "ask", classmethod(
@@ -376,8 +365,8 @@ def test_reschedule_one_occurrence_and_undo(qtbot: QtBot, notes_db: Database,
 
 
 def test_report_export_from_the_view(qtbot: QtBot, notes_db: Database,
-                                     qt_settings: QSettings, tmp_path: Path) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                     start_app: StartApp, tmp_path: Path) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "Weekly")
     target = tmp_path / "amara.pdf"
     view.write_report("Amara Okafor", target)
@@ -388,8 +377,8 @@ def test_report_export_from_the_view(qtbot: QtBot, notes_db: Database,
 
 
 def test_link_goal_and_delete_action_item_with_undo(qtbot: QtBot, notes_db: Database,
-                                                    qt_settings: QSettings) -> None:
-    window, view = open_window(qtbot, notes_db, qt_settings)
+                                                    start_app: StartApp) -> None:
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "Weekly")
     view.add_action_item("Polish the case study")
     row = view.row_id
@@ -413,7 +402,7 @@ def test_link_goal_and_delete_action_item_with_undo(qtbot: QtBot, notes_db: Data
 
 
 def test_unsavable_edits_go_to_a_private_recovery_copy(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]) -> None:
     import stat
 
@@ -423,7 +412,7 @@ def test_unsavable_edits_go_to_a_private_recovery_copy(
 
     monkeypatch.setattr(autosave, "RETRY_SECONDS", 0.1)
     monkeypatch.setattr(NoteService, "save_note_body", broken)
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     QTest.keyClicks(view.editor, "cannot be lost")
     with pytest.raises(KnownError) as exc:
@@ -439,12 +428,12 @@ def test_unsavable_edits_go_to_a_private_recovery_copy(
 
 
 def test_an_edit_the_file_refuses_is_shown_and_leaves_nothing_to_undo(
-        qtbot: QtBot, notes_db: Database, qt_settings: QSettings,
+        qtbot: QtBot, notes_db: Database, start_app: StartApp,
         monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise DiskFull("There is no room left to save to notes.sqlite3.")
 
-    window, view = open_window(qtbot, notes_db, qt_settings)
+    window, view = open_window(qtbot, start_app, notes_db)
     select(view, lambda r: r.title == "One-off")
     stack = view.context.undo_stack
     stack.clear()
