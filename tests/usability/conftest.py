@@ -1,5 +1,6 @@
 """A small real desk for the usability tests: a SQLite file in a tmp dir with two mentees,
-goals on the board and sessions (a weekly series, a one-off), and the real main window."""
+goals on the board and sessions (a weekly series, a one-off), and the app started on it as
+``mentordesk`` starts it (the ``start_app`` fixture)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from mentordesk.services.goals import GoalDraft, MilestoneDraft
 from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.schema import Mentee
-from mentordesk.ui.app import build_context, create_application
 from mentordesk.ui.main_window import MainWindow
+from tests.support.app_start import StartApp
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Desk:
     ben: int
     goal: int
     columns: dict[str, int]
+    start_app: StartApp
 
 
 def add_mentee(db: Database, name: str, tz: str, interval: int = 2,
@@ -44,7 +46,7 @@ def add_mentee(db: Database, name: str, tz: str, interval: int = 2,
 
 
 @pytest.fixture
-def desk(tmp_path: Path, qt_settings: QSettings) -> Iterator[Desk]:
+def desk(tmp_path: Path, qt_settings: QSettings, start_app: StartApp) -> Iterator[Desk]:
     path = tmp_path / "desk.sqlite3"
     db = open_database(path)
     amara = add_mentee(db, "Amara Okafor", "Asia/Kolkata")
@@ -58,7 +60,8 @@ def desk(tmp_path: Path, qt_settings: QSettings) -> Iterator[Desk]:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     svc.schedule(SessionDraft(ben, now + timedelta(days=3), 30, "Europe/Berlin", "One-off"))
     assert isinstance(qt_settings, QSettings)
-    yield Desk(db, path, qt_settings, amara, ben, goal, columns)
+    yield Desk(db, path, qt_settings, amara, ben, goal, columns, start_app)
+    # A window a test built on desk.db itself closes before the file (start_app quits its own).
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, MainWindow) and widget.context.db is db:
             widget.close()
@@ -68,12 +71,11 @@ def desk(tmp_path: Path, qt_settings: QSettings) -> Iterator[Desk]:
 
 
 def open_window(qtbot: QtBot, desk: Desk, view: str = "mentees") -> MainWindow:
-    create_application()
-    window = MainWindow(build_context(desk.db, desk.settings))
-    qtbot.addWidget(window)
+    """The app started on the desk's file as ``mentordesk`` starts it, at 1280x800, on
+    ``view``. The window has its own connection to the file; ``desk.db`` is the test's."""
+    window = desk.start_app(desk.path, settings=desk.settings).window
     window.resize(1280, 800)
-    with qtbot.waitExposed(window):
-        window.show()
     window.show_view(view)
     window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window

@@ -109,6 +109,7 @@ def test_every_interactive_widget_has_a_name_and_a_keyboard_path(
 
     create_application()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    # Built as scripts/screen_catalogue.py builds it for the screenshots: the same screens.
     window = MainWindow(build_context(demo, settings))
     qtbot.addWidget(window)
     report: dict[str, list[str]] = {}

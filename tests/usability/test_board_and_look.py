@@ -364,6 +364,7 @@ def test_every_button_of_every_screen_shows_one_of_our_icons(
     create_application()
     db = open_database(tmp_path / "demo.sqlite3")
     generate_demo(db, mentees=12, seed=5)
+    # Built as scripts/screen_catalogue.py builds it for the screenshots: the same screens.
     window = MainWindow(build_context(
         db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)))
     qtbot.addWidget(window)
@@ -494,6 +495,7 @@ def _scale_child(tmp: Path) -> dict[str, Any]:
     columns = {c.status_key or c.name: c.id for c in goals.load_board(db).columns}
     goal = add_long_goal(db, mentee, columns["in_progress"])
     settings = QSettings(str(tmp / "scaled.ini"), QSettings.Format.IniFormat)
+    # A child process without pytest's fixtures; only the board and its cards are measured.
     window = MainWindow(build_context(db, settings))
     window.resize(1280, 800)
     window.show()
