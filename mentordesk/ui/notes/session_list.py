@@ -45,6 +45,8 @@ class SessionListPanel(QWidget):
     chosen = Signal(object)
     # "Join call" from the context menu.
     join_requested = Signal(object)
+    # A load of the list finished (shown, or failed with its message shown).
+    loaded = Signal()
 
     def __init__(self, context: AppContext, sessions: SessionService, mentor_zone: str, *,
                  new_action: QAction, search_action: QAction, menu_actions: list[QAction],
@@ -101,6 +103,7 @@ class SessionListPanel(QWidget):
         if selected and mentee_id is None:
             self.model.set_groups([], tz)
             self.status.setText("Select a mentee in the Mentees view.")
+            self.loaded.emit()
             return
 
         def work(_control: TaskControl) -> Groups:
@@ -116,6 +119,7 @@ class SessionListPanel(QWidget):
         def done(groups: Groups) -> None:
             if generation == self._generation:
                 self._set_groups(groups)
+                self.loaded.emit()
 
         def failed(exc: BaseException) -> None:
             self.status.setText("Could not load sessions.")
@@ -123,6 +127,7 @@ class SessionListPanel(QWidget):
                 show_known_error(self, exc)
             else:
                 log.error("loading sessions failed", exc_info=exc)
+            self.loaded.emit()
 
         run_task(work, on_success=done, on_error=failed)
 

@@ -206,6 +206,9 @@ class NotesView(ViewPage):
             menu_actions=[self.reschedule_action, self.cancel_action], wanted=self._wanted)
         self.session_list.chosen.connect(self.open_session)
         self.session_list.join_requested.connect(self._join_from_list)
+        # The first list load is when the view answers: start-up carries on from there
+        # (without it, a start on the Notes view waited for the app's fallback timer).
+        self.session_list.loaded.connect(self._first_load, Qt.ConnectionType.SingleShotConnection)
         self.session_model = self.session_list.model
         self.session_tree = self.session_list.tree
         self.session_tree.doubleClicked.connect(lambda _i: self.editor.setFocus())
@@ -358,6 +361,9 @@ class NotesView(ViewPage):
         self._arrive()
 
     # -- the session list --------------------------------------------------------------
+    def _first_load(self) -> None:
+        self.ready.emit()
+
     def refresh(self) -> None:
         self.session_list.refresh()
 

@@ -451,3 +451,19 @@ def test_an_edit_the_file_refuses_is_shown_and_leaves_nothing_to_undo(
         "There is no room left to save to notes.sqlite3."] * 2
     assert view.actions_model.items() == []
     window.close()
+
+
+def test_the_notes_view_says_when_it_answers(qtbot: QtBot, start_app: StartApp,
+                                             notes_db: Database) -> None:
+    """Start-up carries on (sync, the other views) once the first view is ready: a start on
+    the Notes view waited for the fallback timer when the view never said so."""
+    window = start_app(notes_db.path).window
+    view = window.ensure_view("notes")
+    assert isinstance(view, NotesView)
+    with qtbot.waitSignal(view.ready, timeout=2000):
+        window.show_view("notes")
+    assert view.session_model.total() > 0
+    # Once only: a later reload is no start-up.
+    with qtbot.assertNotEmitted(view.ready, wait=300):
+        view.refresh()
+        qtbot.waitUntil(lambda: view.session_model.total() > 0)
