@@ -8,6 +8,7 @@ DB defaults to /tmp/big-notes.sqlite3 and is generated once (10,000 mentees, 100
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import statistics
 import subprocess
@@ -73,7 +74,10 @@ def timed(fn: object, rounds: int = ROUNDS) -> tuple[float, float, int]:
 
 
 def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DB
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB,
+                        help=f"the database to search (default {DEFAULT_DB}, made when missing)")
+    path = parser.parse_args().db
     ensure_db(path)
     db = open_database(path, check=False)
     plant_rare_word(db)

@@ -7,6 +7,7 @@ Screenshots are taken offscreen with ``QWidget.grab()``; run the scripts with
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -68,7 +69,12 @@ class Shoot:
 
 def start(prefix: str, *, mentees: int = 24) -> Shoot:
     """Isolated folders, the app, and a demo database; OUT_DIR from argv[1]."""
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
+    main = sys.modules.get("__main__")
+    parser = argparse.ArgumentParser(description=((main.__doc__ if main else None)
+                                                  or "").split("\n\n")[0])
+    parser.add_argument("out_dir", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
+                        help="where the PNGs go (default docs/screenshots)")
+    out: Path = parser.parse_args(sys.argv[1:2]).out_dir
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"mentordesk-{prefix}-shots-"))
     os.environ["MENTORDESK_DATA_DIR"] = str(tmp / "data")
