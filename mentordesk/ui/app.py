@@ -7,6 +7,7 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from mentordesk.storage.backup import BackupError, backup_due, restore_backup
 from mentordesk.storage.database import Database, corrupt_error, open_database
 from mentordesk.ui import errors
 from mentordesk.ui.context import AppContext
+from mentordesk.ui.control_edges import indicator_palettes
 from mentordesk.ui.errors import install_excepthook, show_known_error
 from mentordesk.ui.main_window import MainWindow
 from mentordesk.ui.mentees.loading import discard_helper, give_helper
@@ -28,7 +30,6 @@ from mentordesk.ui.resources import icon, stylesheet
 from mentordesk.ui.single_instance import claim
 from mentordesk.ui.startup import feature_scan
 from mentordesk.ui.startup.probe import StartupProbe, install_smoke_check, probe_path
-from mentordesk.ui.style import install_style
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.view_page import ViewPage
 
@@ -42,7 +43,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(argv: list[str] | None = None, *,
+                       style_now: bool = True) -> QApplication:
+    """The application, styled. ``style_now=False`` (the app's own start) leaves MentorDesk's
+    style (ui/style.py: our icons for the pictures a platform style draws) to
+    ``install_app_style()`` once the first view answers: making Qt's QStyle type known to
+    Python costs ~5 ms the first paint and the first view do without."""
     # PySide's per-import source scan, replaced for every module imported from here on
     # (the command line installs it earlier still, before importing this module).
     feature_scan.install()
@@ -55,9 +61,17 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icon("app"))
-    install_style(app)
+    indicator_palettes(app)
+    if style_now:
+        install_app_style(app)
     app.setStyleSheet(stylesheet())
     return app
+
+
+def install_app_style(app: QApplication) -> None:
+    from mentordesk.ui.style import install_style
+
+    install_style(app)
 
 
 def app_settings() -> QSettings:
@@ -110,11 +124,14 @@ class Launcher:
     sync, build the other views, then the integrity check and the daily backup.
     """
 
-    def __init__(self, path: Path, helper: SnapshotHelper | None = None) -> None:
+    def __init__(self, path: Path, helper: SnapshotHelper | None = None,
+                 when_ready: Callable[[], object] | None = None) -> None:
         self.path = path
         self.window: MainWindow | None = None
         # The start-up helper's mentee list is for the first window only.
         self._helper = helper
+        # Work that waits until the first window answers (listening for second starts).
+        self._when_ready = when_ready
 
     def start(self) -> bool:
         # quick_check reads the whole file: it runs after start-up, not before.
@@ -144,6 +161,14 @@ class Launcher:
                 return
             finished = True
             discard_helper(context)
+            # Once the first view answers: until then nothing it shows needs the style (its
+            # check boxes have their colours from create_application).
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                install_app_style(app)
+            if self._when_ready is not None:
+                when_ready, self._when_ready = self._when_ready, None
+                when_ready()
             QTimer.singleShot(0, window, lambda: finish_start_up(window, self))
 
         def first_view(view: ViewPage) -> None:
@@ -362,14 +387,14 @@ def quit_on_signals(app: QApplication, launcher: Launcher) -> None:
 def run_gui(path: Path, helper: SnapshotHelper | None = None) -> int:
     """Run the app on the database at ``path``; ``helper``, if the command line started one,
     is computing the mentee list in another process (``startup/snapshot.py``)."""
-    app = create_application()
+    app = create_application(style_now=False)
     install_excepthook()
     instance = claim(path)
     if instance is None:
         sys.stderr.write(f"mentordesk: MentorDesk is already open on {path}; its window was "
                          "brought to the front.\n")
         return 0
-    launcher = Launcher(path, helper)
+    launcher = Launcher(path, helper, when_ready=instance.listen)
     instance.activate_requested.connect(launcher.bring_to_front)
     quit_on_signals(app, launcher)
     try:

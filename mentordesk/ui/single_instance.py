@@ -8,6 +8,10 @@ file finds the lock taken, asks the first over the socket to come to the front, 
 After a crash the lock is gone with the process (the kernel drops it); the socket file may
 be left behind, so the instance that takes the lock removes any server of that name
 before listening (``QLocalServer.removeServer``): holding the lock proves it is stale.
+
+The app listens once its first view answers (``SingleInstance.listen``), and QtNetwork is
+imported then: its ~5 ms are not spent before the window paints. A second start in that
+moment finds the lock taken and asks again until the first one listens (``ASK_SECONDS``).
 """
 
 from __future__ import annotations
@@ -16,20 +20,24 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from mentordesk.errors import KnownError
 from mentordesk.storage.locks import FileLock, path_key, resolved, try_app_lock
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
 ACTIVATE = b"activate\n"
 ACTIVATED = b"ok\n"
 # How long a second start keeps asking a first one that holds the lock but does not answer
-# yet (it is still starting, or a restore from the command line holds the file).
-ASK_SECONDS = 3.0
+# yet (it is still starting — it listens once its first view answers, at the latest after
+# the app's 3-second fallback — or a restore from the command line holds the file).
+ASK_SECONDS = 6.0
 
 
 def server_name(db_path: Path) -> str:
@@ -47,6 +55,14 @@ class SingleInstance(QObject):
         self.db_path = resolved(db_path)
         self.lock = lock
         self.name = server_name(self.db_path)
+        self.server: QLocalServer | None = None
+
+    def listen(self) -> None:
+        """Answer second starts from now on (once; the app calls it when it answers)."""
+        if self.server is not None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         # We hold the lock, so a server of this name is a crashed instance's leftover.
@@ -56,6 +72,7 @@ class SingleInstance(QObject):
         self.server.newConnection.connect(self._accept)
 
     def _accept(self) -> None:
+        assert self.server is not None
         while self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
             socket.readyRead.connect(lambda s=socket: self._read(s))
@@ -73,12 +90,15 @@ class SingleInstance(QObject):
         socket.disconnectFromServer()
 
     def close(self) -> None:
-        self.server.close()
+        if self.server is not None:
+            self.server.close()
         self.lock.release()
 
 
 def ask_running_instance(db_path: Path, *, timeout_ms: int = 1000) -> bool:
     """Ask the app that has ``db_path`` open to come to the front; True once it said so."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(server_name(db_path))
     try:

@@ -8,24 +8,33 @@
 - Visible check boxes and radio buttons. Fusion derives their outline from the window
   colour (a little darker): about 1.9:1 against a light window and invisible against a dark
   one. Here the outline is a blend of the palette's text colour into its window colour with
-  at least 3:1 contrast to the window (WCAG's minimum for the edge of a control).
+  at least 3:1 contrast to the window (WCAG's minimum for the edge of a control), given to
+  Fusion as those widgets' own window colour (``ui/control_edges.py``).
 
-Only ``standardIcon`` and, under Fusion, ``drawPrimitive`` are overridden in Python: the
-style's other questions (``styleHint`` above all, asked thousands of times a second) stay in
-C++. The Python ``drawPrimitive`` costs about 1 ms on a full repaint of the Mentees view.
+Only ``standardIcon`` is overridden in Python (asked when a button gets its icon): the
+style's other questions (``styleHint`` above all, asked thousands of times a second) and all
+drawing stay in C++; the outlines come from a class palette for check boxes and radio
+buttons. The app installs this style after its first paint (``ui/app.py``): making QStyle
+known to Python costs ~5 ms the window's first paint does not need.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import os
 
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
+from mentordesk.ui.control_edges import (
+    contrast,
+    control_edge,
+    indicator_palettes,
+    luminance,
+    plain_palettes,
+)
 from mentordesk.ui.resources import icon
 
 SP = QStyle.StandardPixmap
-PE = QStyle.PrimitiveElement
 
 # The style's own pictures and the icons that replace them.
 STANDARD_ICONS: dict[QStyle.StandardPixmap, str] = {
@@ -58,54 +67,6 @@ STANDARD_ICONS: dict[QStyle.StandardPixmap, str] = {
     SP.SP_FileDialogNewFolder: "add",
 }
 
-# WCAG 2.1, 1.4.11: the edge of a control against what is next to it.
-CONTROL_EDGE_CONTRAST = 3.0
-
-
-def _linear(channel: float) -> float:
-    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-
-
-def luminance(colour: QColor) -> float:
-    """WCAG relative luminance."""
-    return (0.2126 * _linear(colour.redF()) + 0.7152 * _linear(colour.greenF())
-            + 0.0722 * _linear(colour.blueF()))
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    """WCAG contrast ratio, 1 to 21."""
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _blend(a: QColor, b: QColor, share_of_b: float) -> QColor:
-    keep = 1.0 - share_of_b
-    return QColor.fromRgbF(a.redF() * keep + b.redF() * share_of_b,
-                           a.greenF() * keep + b.greenF() * share_of_b,
-                           a.blueF() * keep + b.blueF() * share_of_b)
-
-
-@cache
-def control_edge(window_rgb: int, text_rgb: int, spare: float = 0.4) -> QColor:
-    """The quietest blend of the text colour into the window colour that still stands out
-    from the window by ``CONTROL_EDGE_CONTRAST`` plus ``spare``: an anti-aliased edge that
-    falls between pixels (a radio button's circle) shows lighter than it is drawn."""
-    window, text = QColor.fromRgb(window_rgb), QColor.fromRgb(text_rgb)
-    share = 0.35
-    edge = _blend(window, text, share)
-    while contrast(edge, window) < CONTROL_EDGE_CONTRAST + spare and share < 1.0:
-        share = min(1.0, share + 0.05)
-        edge = _blend(window, text, share)
-    return edge
-
-
-def _fusion_window_for_outline(outline: QColor) -> QColor:
-    """The window colour from which Fusion derives ``outline`` as a check box's edge
-    (``window.darker(140).lighter(110)``: the HSV value times 1.1 / 1.4)."""
-    value = min(255, round(outline.value() * 1.4 / 1.1))
-    return QColor.fromHsv(max(outline.hue(), 0), outline.saturation(), value, outline.alpha())
-
-
 class AppStyle(QProxyStyle):
     """The platform's style (``base``: a style name) with MentorDesk's icons."""
 
@@ -116,33 +77,6 @@ class AppStyle(QProxyStyle):
         if name is not None:
             return icon(name)
         return super().standardIcon(standard_icon, option, widget)
-
-
-class FusionAppStyle(AppStyle):
-    """Fusion with MentorDesk's icons and check boxes and radio buttons that stand out from
-    the window (a class of its own: every primitive drawn now passes through Python, which
-    other platform styles, drawing their own visible indicators, are spared)."""
-
-    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,
-                      painter: QPainter, widget: QWidget | None = None) -> None:
-        if element in _INDICATORS:
-            palette = option.palette
-            window = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window)
-            text = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText)
-            edge = control_edge(window.rgb(), text.rgb(),
-                                1.5 if element == PE.PE_IndicatorRadioButton else 0.4)
-            adjusted = QPalette(palette)
-            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-                adjusted.setColor(group, QPalette.ColorRole.Window,
-                                  _fusion_window_for_outline(edge))
-            copy = type(option)(option)  # the same option (button, view item …), recoloured
-            copy.palette = adjusted
-            super().drawPrimitive(element, copy, painter, widget)
-            return
-        super().drawPrimitive(element, option, painter, widget)
-
-
-_INDICATORS = frozenset({PE.PE_IndicatorCheckBox, PE.PE_IndicatorRadioButton})
 
 
 _installed: list[AppStyle] = []
@@ -156,21 +90,35 @@ def install_style(app: QApplication) -> None:
     # once a style sheet is set, so the application remembers it has ours.
     if app.property(_INSTALLED):
         return
-    name = app.style().name()
-    style = FusionAppStyle(name) if name.lower() == "fusion" else AppStyle(name)
+    # Behind a style sheet app.style() is the sheet's wrapper, nameless (the app installs
+    # this after its first paint, its sheet set before): then the proxy takes Qt's default
+    # style for this desktop, as QApplication does, or the one QT_STYLE_OVERRIDE names.
+    if app.styleSheet():
+        style = AppStyle(os.environ.get("QT_STYLE_OVERRIDE") or None)
+    else:
+        style = AppStyle(app.style().name())
     app.setStyle(style)
+    base = style.baseStyle()
+    fusion = base is not None and base.name().lower() == "fusion"
+    # create_application gave the indicators Fusion's colours before any widget existed.
+    if not fusion:
+        plain_palettes(app)
     # Qt owns the style from here on; the Python side (its overrides) must live as long.
     _installed.append(style)
     app.setProperty(_INSTALLED, True)
     # The style sheet reads palette() colours once: when the desktop switches between light
     # and dark while the app runs, the sidebar and cards would keep the old ones.
-    app.paletteChanged.connect(lambda _palette: _reapply_style_sheet(app))
+    app.paletteChanged.connect(lambda _palette: _follow_palette(app, fusion))
 
 
-def _reapply_style_sheet(app: QApplication) -> None:
+def _follow_palette(app: QApplication, fusion: bool) -> None:
+    if fusion:
+        indicator_palettes(app)
+    else:
+        plain_palettes(app)
     if app.styleSheet():
         app.setStyleSheet(app.styleSheet())
 
 
-__all__ = ["AppStyle", "FusionAppStyle", "contrast", "control_edge", "install_style",
+__all__ = ["AppStyle", "contrast", "control_edge", "install_style",
            "luminance"]

@@ -160,6 +160,8 @@ def test_app_paints_and_lists_before_importing_orm_or_building_qt_enums(
     # way the view needed only services.mentee_rows of the mentee service.
     assert marks["list_from_helper"] == (1.0 if helper else 0.0)
     assert marks["mentee_service_at_interactive"] == 0.0
+    assert marks["qstyle_at_interactive"] == 0.0
+    assert marks["qtnetwork_at_interactive"] == 0.0
 
 
 def test_preload_delivers_to_late_and_early_takers(qtbot: QtBot) -> None:

@@ -414,6 +414,32 @@ def test_check_boxes_and_radio_buttons_stand_out(qtbot: QtBot, scheme: str) -> N
     assert _indicator_contrast(qtbot, QRadioButton("My main calendar")) >= 3.0
 
 
+def test_check_boxes_in_lists_stand_out(qtbot: QtBot, scheme: str) -> None:
+    """A checkable row (an action item) shows its box against the list's background."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QListView
+
+    model = QStandardItemModel()
+    item = QStandardItem("Write up the interview notes")
+    item.setCheckable(True)
+    model.appendRow(item)
+    view = QListView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.resize(300, 80)
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    row = view.visualRect(model.index(0, 0))
+    # The box sits at the row's start, before the text.
+    box = QRect(row.left(), row.top(), row.height() + 4, row.height())
+    area = QRect(round(box.x() * ratio), round(box.y() * ratio), round(box.width() * ratio),
+                 round(box.height() * ratio))
+    base = view.palette().color(QPalette.ColorRole.Base)
+    assert best_contrast(image, area, base) >= 3.0
+
+
 def test_the_current_view_in_the_sidebar_reads_well(
         qtbot: QtBot, desk: Any, scheme: str) -> None:
     from tests.usability.conftest import open_window

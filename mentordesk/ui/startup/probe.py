@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -57,6 +58,10 @@ class StartupProbe(QObject):
         # The list needs services.mentee_rows only; the rest of the service comes later.
         self.marks["mentee_service_at_interactive"] = float(
             "mentordesk.services.mentees" in sys.modules)
+        # MentorDesk's style (QStyle's Python type, ~5 ms) and the single-instance socket
+        # (QtNetwork, ~5 ms) wait until the first view answers (ui/app.py).
+        self.marks["qstyle_at_interactive"] = float("QStyle" in vars(QtWidgets))
+        self.marks["qtnetwork_at_interactive"] = float("PySide6.QtNetwork" in sys.modules)
         self.marks["peak_rss_kib"], self.marks["helper_peak_rss_kib"] = _peak_rss_kib()
         self.marks["list_from_helper"] = float(self._helper is not None
                                                and self._helper.outcome == "rows")
