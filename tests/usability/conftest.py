@@ -20,7 +20,9 @@ from mentordesk.services.sessions import SessionDraft, SessionService
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.schema import Mentee
 from mentordesk.ui.main_window import MainWindow
+from mentordesk.ui.notes.view import NotesView
 from tests.support.app_start import StartApp
+from tests.usability.helpers import click
 
 
 @dataclass
@@ -79,3 +81,26 @@ def open_window(qtbot: QtBot, desk: Desk, view: str = "mentees") -> MainWindow:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window
+
+
+def notes_view(qtbot: QtBot, desk: Desk) -> NotesView:
+    """The app on its Notes view, its session list loaded."""
+    window = open_window(qtbot, desk, "notes")
+    view = window.current_view()
+    assert isinstance(view, NotesView)
+    qtbot.waitUntil(lambda: view.session_model.total() > 0, timeout=5000)
+    return view
+
+
+def click_session(qtbot: QtBot, view: NotesView, title: str) -> None:
+    """Click the session called ``title`` in the Notes list and wait until it is open."""
+    model = view.session_model
+    for r in range(model.rowCount()):
+        index = model.index(r, 0)
+        rec = model.record(index)
+        if rec is not None and rec.title == title:
+            view.session_tree.scrollTo(index)
+            click(view.session_tree.viewport(), view.session_tree.visualRect(index).center())
+            qtbot.waitUntil(lambda: view.current is not None and view.current.title == title)
+            return
+    raise AssertionError(f"no session {title!r} in the list")

@@ -5,12 +5,11 @@ takes focus with Tab, or is a button reachable by a mnemonic, a shortcut or a me
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from mentordesk.storage.database import Database, open_database
+from tests.usability.catalogue import walk_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
@@ -99,25 +99,11 @@ def gaps(root: QWidget) -> list[str]:
 
 def test_every_interactive_widget_has_a_name_and_a_keyboard_path(
         qtbot: QtBot, demo: Database, tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from screen_catalogue import screens  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
-
-    create_application()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    # Built as scripts/screen_catalogue.py builds it for the screenshots: the same screens.
-    window = MainWindow(build_context(demo, settings))
-    qtbot.addWidget(window)
     report: dict[str, list[str]] = {}
-    for name, widget in screens(window, demo):
+    for name, widget in walk_catalogue(qtbot, tmp_path, demo):
         found = gaps(widget)
         if found:
             report[name] = found
-    window.close()
     assert report == {}
 
 

@@ -52,6 +52,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from tests.usability.catalogue import walk_catalogue
+
 ROOT = Path(__file__).resolve().parents[2]
 LONG_UNIT = "pull requests reviewed"
 LONG_FOOTER = f"12 of 12 {LONG_UNIT}"
@@ -351,36 +353,14 @@ def test_the_tag_filter_shows_a_tag(qtbot: QtBot, desk: Any) -> None:
 
 def test_every_button_of_every_screen_shows_one_of_our_icons(
         qtbot: QtBot, tmp_path: Path) -> None:
-    from mentordesk.services.demo import generate_demo
-    from mentordesk.storage.database import open_database
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from screen_catalogue import screens
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    create_application()
-    db = open_database(tmp_path / "demo.sqlite3")
-    generate_demo(db, mentees=12, seed=5)
-    # Built as scripts/screen_catalogue.py builds it for the screenshots: the same screens.
-    window = MainWindow(build_context(
-        db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)))
-    qtbot.addWidget(window)
     ours = our_icons()
     report: dict[str, list[str]] = {}
     seen = 0
-    try:
-        for name, widget in screens(window, db):
-            seen += 1
-            found = foreign_button_icons(widget, ours)
-            if found:
-                report[name] = found
-    finally:
-        window.close()
-        QApplication.processEvents()
-        db.close()
+    for name, widget in walk_catalogue(qtbot, tmp_path):
+        seen += 1
+        found = foreign_button_icons(widget, ours)
+        if found:
+            report[name] = found
     assert seen >= 15
     assert report == {}
 

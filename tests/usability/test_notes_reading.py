@@ -36,7 +36,7 @@ from mentordesk.ui.notes.call_window import SCREEN_MARGIN, placement
 from mentordesk.ui.notes.search_dialog import SearchDialog
 from mentordesk.ui.notes.view import NotesView
 from mentordesk.ui.pdf_export import render_markdown_pdf
-from tests.usability.conftest import Desk, add_mentee, open_window
+from tests.usability.conftest import Desk, add_mentee, click_session, notes_view, open_window
 from tests.usability.helpers import click, press
 
 BERLIN = "Europe/Berlin"
@@ -55,12 +55,6 @@ def held_session(desk: Desk, mentee: int, days_ago: int, title: str,
     return rec
 
 
-def notes_view(qtbot: QtBot, desk: Desk) -> NotesView:
-    window = open_window(qtbot, desk, "notes")
-    view = window.current_view()
-    assert isinstance(view, NotesView)
-    qtbot.waitUntil(lambda: view.session_model.total() > 0, timeout=5000)
-    return view
 
 
 def long_note(match_line: str) -> str:
@@ -68,17 +62,6 @@ def long_note(match_line: str) -> str:
     return "\n".join(["# Review", *filler, match_line, *filler[:20]])
 
 
-def click_session(qtbot: QtBot, view: NotesView, title: str) -> None:
-    model = view.session_model
-    for r in range(model.rowCount()):
-        index = model.index(r, 0)
-        rec = model.record(index)
-        if rec is not None and rec.title == title:
-            view.session_tree.scrollTo(index)
-            click(view.session_tree.viewport(), view.session_tree.visualRect(index).center())
-            qtbot.waitUntil(lambda: view.current is not None and view.current.title == title)
-            return
-    raise AssertionError(f"no session {title!r} in the list")
 
 
 def search(qtbot: QtBot, view: NotesView, query: str) -> None:

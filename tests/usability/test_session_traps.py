@@ -17,33 +17,15 @@ from mentordesk.errors import ValidationError
 from mentordesk.services.mentees import MenteeService
 from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
 from mentordesk.storage.database import Database
-from mentordesk.ui.notes.view import NotesView
 from mentordesk.ui.notes.wrap_up_dialog import WrapUpDialog
-from tests.usability.conftest import Desk, add_mentee, open_window
+from tests.usability.conftest import Desk, add_mentee, click_session, notes_view
 from tests.usability.helpers import answer_next_message_box, button_named, click
 
 BERLIN = "Europe/Berlin"
 
 
-def notes_of(qtbot: QtBot, desk: Desk) -> NotesView:
-    window = open_window(qtbot, desk, "notes")
-    view = window.current_view()
-    assert isinstance(view, NotesView)
-    qtbot.waitUntil(lambda: view.session_model.total() > 0, timeout=5000)
-    return view
 
 
-def click_session(qtbot: QtBot, view: NotesView, title: str) -> None:
-    model = view.session_model
-    for r in range(model.rowCount()):
-        index = model.index(r, 0)
-        rec = model.record(index)
-        if rec is not None and rec.title == title:
-            view.session_tree.scrollTo(index)
-            click(view.session_tree.viewport(), view.session_tree.visualRect(index).center())
-            qtbot.waitUntil(lambda: view.current is not None and view.current.title == title)
-            return
-    raise AssertionError(f"no session {title!r} in the list")
 
 
 def close_wrap_ups(seen: list[WrapUpDialog]) -> QTimer:
@@ -65,7 +47,7 @@ def close_wrap_ups(seen: list[WrapUpDialog]) -> QTimer:
 
 def test_ending_a_future_session_asks_first_and_counts_it_held_now(
         qtbot: QtBot, desk: Desk, no_dialogs: list[str]) -> None:
-    view = notes_of(qtbot, desk)
+    view = notes_view(qtbot, desk)
     click_session(qtbot, view, "One-off")
     assert view.current is not None
     planned = view.current.start_utc
