@@ -30,7 +30,6 @@ from pytestqt.qtbot import QtBot
 from mentordesk.storage.database import Database, open_database
 from tests.usability.catalogue import walk_catalogue
 
-ROOT = Path(__file__).resolve().parents[2]
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
                QPlainTextEdit, QTextEdit)
 
