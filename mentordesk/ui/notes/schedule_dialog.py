@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from mentordesk.services.sessions import (
 from mentordesk.ui.tasks import TaskControl, run_task
 from mentordesk.ui.widgets.date_field import typeable
 from mentordesk.ui.widgets.form_dialog import FormDialog
+from mentordesk.ui.widgets.question import ask_act_or_keep
 
 REPEAT_CHOICES = (
     ("none", "Does not repeat"),
@@ -396,23 +396,14 @@ class ScheduleDialog(FormDialog):
         """A start in the past may be meant (logging a call that happened): ask, with
         changing the date as the default answer."""
         local = self.start_utc().astimezone(zone(self.mentor_zone))
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Start in the past")
         today = self._clock().astimezone(zone(self.mentor_zone)).date()
-        box.setText(f"{day_text(local.date(), today)} {local:%H:%M} is in the "
-                    "past. Record it as a past session?")
-        box.setInformativeText("Useful to log a call that already happened. Choose another "
-                               "date to plan one still to come.")
-        record = box.addButton("&Record past session", QMessageBox.ButtonRole.AcceptRole)
-        change = box.addButton("&Change the date", QMessageBox.ButtonRole.RejectRole)
-        record.setAccessibleName("Record past session")
-        change.setAccessibleName("Change the date")
-        box.setDefaultButton(change)
-        box.setEscapeButton(change)
-        box.setAccessibleName("Start in the past")
-        box.exec()
-        return box.clickedButton() is record
+        return ask_act_or_keep(
+            self, "Start in the past",
+            f"{day_text(local.date(), today)} {local:%H:%M} is in the past. Record it as a "
+            "past session?",
+            "Useful to log a call that already happened. Choose another date to plan one "
+            "still to come.",
+            "&Record past session", "&Change the date")
 
     @classmethod
     def ask(cls, mentees: list[MenteeChoice], mentor_zone: str, *,

@@ -3,7 +3,7 @@ both people's working days, or picked by hand)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from mentordesk.domain.timezones import zone
 from mentordesk.errors import KnownError
@@ -13,27 +13,19 @@ from mentordesk.ui.errors import show_known_error
 from mentordesk.ui.notes.schedule_dialog import ScheduleDialog
 from mentordesk.ui.notes.wrap_up_dialog import WrapUpDialog
 from mentordesk.ui.tasks import TaskControl, run_task
+from mentordesk.ui.widgets.question import ask_act_or_keep
 
 
 def confirm_held_early(parent: QWidget, rec: SessionRecord, mentor_zone: str) -> bool:
     """Ending a session that has not started yet: ask before marking it held (it then
     counts as held now, not on its planned day)."""
     when = rec.start_utc.astimezone(zone(mentor_zone))
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Session not started yet")
-    box.setText(f"“{rec.display_title}” with {rec.mentee_name} is planned for "
-                f"{when:%a %d %b %Y %H:%M}. Did it already happen?")
-    box.setInformativeText("Marking it held moves it to now. Keep it planned if it is still "
-                           "to come.")
-    held = box.addButton("Mark as &held now", QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton("&Keep it planned", QMessageBox.ButtonRole.RejectRole)
-    held.setAccessibleName("Mark as held now")
-    keep.setAccessibleName("Keep it planned")
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.exec()
-    return box.clickedButton() is held
+    return ask_act_or_keep(
+        parent, "Session not started yet",
+        f"“{rec.display_title}” with {rec.mentee_name} is planned for "
+        f"{when:%a %d %b %Y %H:%M}. Did it already happen?",
+        "Marking it held moves it to now. Keep it planned if it is still to come.",
+        "Mark as &held now", "&Keep it planned")
 
 
 def wrap_up(parent: QWidget, sessions: SessionService, notes: NoteService, mentor_zone: str,
