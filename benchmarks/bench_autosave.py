@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.notes_typing import HEARTBEAT_MS, type_into  # noqa: E402
+from benchmarks.notes_typing import HEARTBEAT_MS, open_notes_view, type_into  # noqa: E402
 from mentordesk.services.demo import generate_demo  # noqa: E402
 from mentordesk.services.notes import NoteService  # noqa: E402
 from mentordesk.services.sessions import SessionDraft, SessionService  # noqa: E402
@@ -50,28 +50,11 @@ def commit_cost(db: Database, session_id: int) -> list[float]:
 
 
 def typing_run(db: Database, session_id: int) -> tuple[list[float], list[float], int]:
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from mentordesk.services.sessions import SessionRef
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
-    from mentordesk.ui.notes.view import NotesView
 
-    app = create_application()
-    tmp = Path(tempfile.mkdtemp())
-    window = MainWindow(build_context(db, QSettings(str(tmp / "s.ini"),
-                                                    QSettings.Format.IniFormat)))
-    window.show()
-    window.show_view("notes")
-    view = window.current_view()
-    assert isinstance(view, NotesView)
-    # Let the session list load first (series expansion runs in the background): the
-    # benchmark is about typing, not about opening the view.
-    deadline = time.perf_counter() + 20
-    while view.session_model.total() == 0 and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.01)
+    app, window, view = open_notes_view(db, Path(tempfile.mkdtemp()), wait_seconds=20)
     for _ in range(20):
         app.processEvents()
     view.open_ref(SessionRef(session_id))

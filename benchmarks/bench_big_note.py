@@ -30,17 +30,13 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=None,
                         help="note length (default: the most a note may hold)")
     args = parser.parse_args()
-    from PySide6.QtCore import QSettings
 
-    from benchmarks.notes_typing import type_into
+    from benchmarks.notes_typing import open_notes_view, type_into
     from mentordesk.services.mentees import MenteeInput, MenteeService
     from mentordesk.services.notes import MAX_NOTE_CHARS, NoteService
     from mentordesk.services.search import SearchService
     from mentordesk.services.sessions import SessionDraft, SessionRef, SessionService
     from mentordesk.storage.database import open_database
-    from mentordesk.ui.app import build_context, create_application
-    from mentordesk.ui.main_window import MainWindow
-    from mentordesk.ui.notes.view import NotesView
 
     chars = args.chars or MAX_NOTE_CHARS - 10_000
     tmp = Path(tempfile.mkdtemp())
@@ -55,16 +51,7 @@ def main() -> None:
     body = (line * (chars // len(line) + 1))[:chars - 12] + "\nzanzibarite"
     notes.save_note_body(note.id, body)
 
-    app = create_application()
-    window = MainWindow(build_context(db, QSettings(str(tmp / "s.ini"),
-                                                    QSettings.Format.IniFormat)))
-    window.show()
-    window.show_view("notes")
-    view = window.current_view()
-    assert isinstance(view, NotesView)
-    deadline = time.perf_counter() + 30
-    while view.session_model.total() == 0 and time.perf_counter() < deadline:
-        app.processEvents()
+    app, window, view = open_notes_view(db, tmp)
     opened = time.perf_counter()
     view.open_ref(SessionRef(sid))
     app.processEvents()

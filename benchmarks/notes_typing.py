@@ -1,12 +1,14 @@
-"""Typing into the real Notes view's editor at a steady pace, as the autosave and big-note
-benchmarks do: how long each keystroke takes, how long until it is durable (the autosave's
-commit returned), and how long the GUI thread stalls meanwhile."""
+"""The real Notes view of a window on a file, and typing into its editor at a steady pace,
+as the autosave and big-note benchmarks do: how long each keystroke takes, how long until
+it is durable (the autosave's commit returned), and how long the GUI thread stalls
+meanwhile."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 HEARTBEAT_MS = 2
@@ -24,6 +26,31 @@ class Typing:
         """How long the GUI thread was held beyond the heartbeat (the first few beats are
         the timers starting up)."""
         return [g - HEARTBEAT_MS for g in self.gaps[5:]]
+
+
+def open_notes_view(db: Any, settings_dir: Path, *,
+                    wait_seconds: float = 30) -> tuple[Any, Any, Any]:
+    """(app, window, its Notes view): a shown window on ``db`` (keep the window referenced:
+    the view goes with it), its session list loaded (series
+    expansion runs in the background: the benchmarks are about typing, not opening)."""
+    from PySide6.QtCore import QSettings
+
+    from mentordesk.ui.app import build_context, create_application
+    from mentordesk.ui.main_window import MainWindow
+    from mentordesk.ui.notes.view import NotesView
+
+    app = create_application()
+    window = MainWindow(build_context(db, QSettings(str(settings_dir / "s.ini"),
+                                                    QSettings.Format.IniFormat)))
+    window.show()
+    window.show_view("notes")
+    view = window.current_view()
+    assert isinstance(view, NotesView)
+    deadline = time.perf_counter() + wait_seconds
+    while view.session_model.total() == 0 and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    return app, window, view
 
 
 def type_into(app: Any, editor: Any, text: str, *, seconds: float, key_interval_ms: int,
