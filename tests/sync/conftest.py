@@ -114,17 +114,27 @@ def fast_policy(**overrides: Any) -> RetryPolicy:
     return RetryPolicy(**values)
 
 
-@pytest.fixture
-def client_config(standin: CalendarStandIn, tmp_path: Path) -> ClientConfig:
-    path = tmp_path / "client_secret.json"
+def client_config_in(standin: CalendarStandIn, folder: Path) -> ClientConfig:
+    """The stand-in's OAuth client, read from a client_secret.json written in ``folder``."""
+    path = folder / "client_secret.json"
     path.write_text(json.dumps(standin.client_secrets()))
     return load_client_config(path)
 
 
+def app_calendar_signin(standin: CalendarStandIn, account: str | None = None) -> StoredSignIn:
+    """A sign-in the stand-in issued for the app-created-calendars scope."""
+    token = standin.issue_refresh_token([SCOPE_APP_CALENDAR])
+    return StoredSignIn(token, (SCOPE_APP_CALENDAR,), account)
+
+
+@pytest.fixture
+def client_config(standin: CalendarStandIn, tmp_path: Path) -> ClientConfig:
+    return client_config_in(standin, tmp_path)
+
+
 @pytest.fixture
 def signin(standin: CalendarStandIn) -> StoredSignIn:
-    token = standin.issue_refresh_token([SCOPE_APP_CALENDAR])
-    return StoredSignIn(token, (SCOPE_APP_CALENDAR,), "mentor@example.com")
+    return app_calendar_signin(standin, "mentor@example.com")
 
 
 EngineFactory = Callable[..., SyncEngine]

@@ -4,7 +4,6 @@ per live session — none missing, duplicated or resurrected."""
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import tempfile
 from datetime import timedelta
@@ -19,10 +18,7 @@ from mentordesk.storage import sync_repo
 from mentordesk.storage.database import open_database
 from mentordesk.storage.schema import Session as Row
 from mentordesk.sync.credentials import (
-    SCOPE_APP_CALENDAR,
-    StoredSignIn,
     google_credentials,
-    load_client_config,
 )
 from mentordesk.sync.engine import CalendarSource, SyncEngine
 from mentordesk.sync.errors import SyncError
@@ -31,6 +27,8 @@ from tests.support.calendar_standin import CalendarStandIn
 from tests.sync.conftest import (
     START,
     add_sessions,
+    app_calendar_signin,
+    client_config_in,
     delete_session,
     edit_session,
     fast_policy,
@@ -50,11 +48,8 @@ def test_repeated_syncs_converge_under_faults(template_db: Path, seed: int, init
     standin.start()
     db = open_database(_copy(template_db, workdir))
     try:
-        secrets_file = workdir / "client_secret.json"
-        secrets_file.write_text(json.dumps(standin.client_secrets()))
-        client = load_client_config(secrets_file)
-        signin = StoredSignIn(standin.issue_refresh_token([SCOPE_APP_CALENDAR]),
-                              (SCOPE_APP_CALENDAR,))
+        client = client_config_in(standin, workdir)
+        signin = app_calendar_signin(standin)
 
         def sync() -> None:
             engine = SyncEngine(db, google_credentials(signin, client),

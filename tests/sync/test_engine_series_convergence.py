@@ -5,7 +5,6 @@ and in Google, and the series itself was never rewritten."""
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import tempfile
 from datetime import datetime, timedelta
@@ -19,16 +18,19 @@ from mentordesk.storage import sync_repo
 from mentordesk.storage.database import Database, open_database
 from mentordesk.storage.schema import Session as Row
 from mentordesk.sync.credentials import (
-    SCOPE_APP_CALENDAR,
-    StoredSignIn,
     google_credentials,
-    load_client_config,
 )
 from mentordesk.sync.engine import CalendarSource, SyncEngine, resolve_conflict
 from mentordesk.sync.errors import SyncError
 from mentordesk.sync.mapping import original_start
 from tests.support.calendar_standin import CalendarStandIn
-from tests.sync.conftest import START, add_session, fast_policy
+from tests.sync.conftest import (
+    START,
+    add_session,
+    app_calendar_signin,
+    client_config_in,
+    fast_policy,
+)
 
 WEEK = timedelta(days=7)
 WEEKS = 6
@@ -50,11 +52,8 @@ def test_occurrences_converge_when_both_sides_change_them(template_db: Path, see
     shutil.copy(template_db, workdir / "db.sqlite3")
     db = open_database(workdir / "db.sqlite3")
     try:
-        secrets_file = workdir / "client_secret.json"
-        secrets_file.write_text(json.dumps(standin.client_secrets()))
-        client = load_client_config(secrets_file)
-        signin = StoredSignIn(standin.issue_refresh_token([SCOPE_APP_CALENDAR]),
-                              (SCOPE_APP_CALENDAR,))
+        client = client_config_in(standin, workdir)
+        signin = app_calendar_signin(standin)
 
         def sync(faults: bool = False) -> None:
             if faults:
