@@ -8,6 +8,8 @@ until told to stop (a line on stdin, or its stdin closing), and says so on stdou
     python -m tests.hostile.children commit-and-hang DB     a commit left in the WAL
     python -m tests.hostile.children save-loop DB ID OUT    save a note every 50 ms, log each
     python -m tests.hostile.children import DB CSV          a CSV import, saying each step
+    python -m tests.hostile.children slow-start DB SECONDS  the app's claim on DB, answering
+                                                            second starts only after SECONDS
 """
 
 from __future__ import annotations
@@ -134,12 +136,31 @@ def import_csv(db: str, csv: str) -> None:
     print(f"done {report.created}", flush=True)
 
 
+def slow_start(db: str, seconds: str) -> None:
+    """Claim ``db`` as the app does at start, and listen for second starts only after
+    ``seconds`` (the app listens once its first view answers); print "activated" when a
+    second start asked it to come to the front."""
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from mentordesk.ui.single_instance import claim
+
+    app = QCoreApplication([])
+    instance = claim(Path(db))
+    assert instance is not None
+    instance.activate_requested.connect(lambda: print("activated", flush=True))
+    print("held", flush=True)
+    QTimer.singleShot(int(float(seconds) * 1000), instance.listen)
+    QTimer.singleShot(30_000, app.quit)  # never outlive a test that forgot us
+    app.exec()
+    instance.close()
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     commands: dict[str, Callable[..., None]] = {
         "hold-write": hold_write, "hold-sync": hold_sync, "sync-run": sync_run,
         "save-note": save_note, "commit-and-hang": commit_and_hang, "save-loop": save_loop,
-        "import": import_csv}
+        "import": import_csv, "slow-start": slow_start}
     commands[command](*args)
 
 

@@ -14,7 +14,7 @@ from mentordesk.paths import LOG_ENV
 from mentordesk.storage.backup import create_backup
 from mentordesk.storage.database import open_database
 from mentordesk.storage.locks import is_locked
-from tests.hostile.procs import App, mentordesk
+from tests.hostile.procs import App, holding, mentordesk
 
 
 def _db(tmp_path: Path) -> Path:
@@ -47,6 +47,22 @@ def test_a_second_start_on_the_same_file_brings_the_first_forward_and_exits(
         while _log_text().count("brought the window to the front") < 2:
             assert time.monotonic() < deadline, _log_text()
             time.sleep(0.05)
+
+
+def test_a_second_start_while_the_first_is_still_starting_waits_for_it(
+        tmp_path: Path) -> None:
+    """The app answers second starts only once its first view answers: a second start in
+    that moment finds the file taken, keeps asking, and is answered; it never opens a
+    second window on the file."""
+    db = _db(tmp_path)
+    with holding("slow-start", str(db), "2") as first:
+        started = time.monotonic()
+        second = mentordesk("--db", str(db), timeout=60)
+        waited = time.monotonic() - started
+        assert second.returncode == 0, second.stderr
+        assert "already open" in second.stderr
+        assert first.stdout is not None and first.stdout.readline().strip() == "activated"
+        assert waited >= 1.5, "it was answered before the first one listened"
 
 
 def test_after_a_crash_the_next_start_takes_over(tmp_path: Path) -> None:
